@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// Prepares this machine to run Mediary; safe to run again and again (npm's prestart/pretest).
+// 1. npm ci when node_modules is missing or older than package-lock.json
+// 2. ffmpeg, ffprobe and yt-dlp: installed with apt-get when missing and running as root
+// 3. PostgreSQL and Redis: started when installed but not running (local URLs only)
+// 4. the database: created when missing; migrations applied
+// 5. the TypeScript build
+// Uses only Node's standard library until step 1 has installed the dependencies.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const forTests = process.argv.includes('--test');
+process.chdir(root);
+
+const log = (msg) => console.log(`[setup] ${msg}`);
+const fail = (msg) => {
+  console.error(`[setup] ${msg}`);
+  process.exit(1);
+};
+const run = (cmd, args, opts = {}) => {
+  const res = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (res.status !== 0) fail(`${cmd} ${args.join(' ')} exited ${res.status ?? res.signal}`);
+};
+const has = (cmd) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }).status === 0;
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old: Mediary needs Node >= 20.19`);
+
+// 1. dependencies
+const lock = readFileSync('package-lock.json');
+const lockHash = createHash('sha256').update(lock).digest('hex');
+const stamp = path.join('node_modules', '.mediary-lock-sha256');
+if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
+  log('installing dependencies (npm ci)');
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  // npm 11 can write a lockfile without other platforms' optional packages and then refuse
+  // it in `npm ci`; `npm install` honours the same lockfile without that check.
+  if (ci.status !== 0) {
+    log('npm ci refused the lockfile; installing with npm install');
+    run('npm', ['install', '--no-audit', '--no-fund']);
+  }
+  writeFileSync(stamp, createHash('sha256').update(readFileSync('package-lock.json')).digest('hex'));
+}
+
+// 2. media tools
+const tools = [
+  [process.env.FFMPEG_PATH || 'ffmpeg', 'ffmpeg'],
+  [process.env.FFPROBE_PATH || 'ffprobe', 'ffmpeg'],
+  [process.env.YTDLP_PATH || 'yt-dlp', 'yt-dlp'],
+];
+const missing = [...new Set(tools.filter(([bin]) => !has(bin)).map(([, pkg]) => pkg))];
+if (missing.length) {
+  const install = ['install', '-y', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', ...missing];
+  if (!isRoot || !has('apt-get')) {
+    fail(`missing ${missing.join(', ')}. Install with:\n  sudo apt-get update && sudo apt-get ${install.join(' ')}`);
+  }
+  log(`installing ${missing.join(', ')} with apt-get`);
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', install, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+// 3. services
+const databaseUrl = new URL(
+  forTests
+    ? process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/mediary_test'
+    : process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/mediary',
+);
+const redisUrl = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+const isLocal = (u) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(u.hostname);
+
+function reachable(host, port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: host.replace(/^\[|\]$/g, ''), port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function waitFor(name, host, port, seconds) {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (await reachable(host, port)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  fail(`${name} did not come up on ${host}:${port}`);
+}
+
+const pgPort = Number(databaseUrl.port || 5432);
+if (!(await reachable(databaseUrl.hostname, pgPort))) {
+  if (!isLocal(databaseUrl)) fail(`PostgreSQL at ${databaseUrl.host} is not reachable`);
+  if (!has('pg_ctlcluster') || !existsSync('/etc/postgresql')) {
+    fail('PostgreSQL is not running and not installed. Install with:\n  sudo apt-get install -y postgresql');
+  }
+  for (const version of readdirSync('/etc/postgresql')) {
+    log(`starting PostgreSQL ${version}`);
+    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+  }
+  await waitFor('PostgreSQL', databaseUrl.hostname, pgPort, 30);
+}
+const redisPort = Number(redisUrl.port || 6379);
+if (!(await reachable(redisUrl.hostname, redisPort))) {
+  if (!isLocal(redisUrl)) fail(`Redis at ${redisUrl.host} is not reachable`);
+  if (!has('redis-server')) fail('Redis is not running and not installed. Install with:\n  sudo apt-get install -y redis-server');
+  log('starting Redis');
+  run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no']);
+  await waitFor('Redis', redisUrl.hostname, redisPort, 15);
+}
+
+// 4. database
+const { default: pg } = await import('pg');
+const dbName = decodeURIComponent(databaseUrl.pathname.slice(1));
+const adminUrl = new URL(databaseUrl.href);
+adminUrl.pathname = '/postgres';
+const admin = new pg.Client({ connectionString: adminUrl.href });
+await admin.connect();
+const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
+if (exists.rowCount === 0) {
+  log(`creating database ${dbName}`);
+  await admin.query(`CREATE DATABASE "${dbName.replace(/"/g, '""')}"`);
+}
+await admin.end();
+
+// 5. build, then migrate with the build
+log('building');
+run(process.execPath, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+execFileSync(process.execPath, [path.join('dist', 'src', 'migrate.js')], {
+  stdio: 'inherit',
+  env: { ...process.env, DATABASE_URL: databaseUrl.href },
+});
+log('ready');

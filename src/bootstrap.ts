@@ -1,0 +1,36 @@
+import { Logger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { collectDefaultMetrics, register } from 'prom-client';
+import { AppModule, type Parts } from './app.module.js';
+import type { Config } from './config.js';
+import { buildOpenApi, mountDocs } from './http/swagger.js';
+import { validationPipe } from './http/validation.js';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
+
+export function logLevels(config: Config): LogLevel[] {
+  return LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
+}
+
+/** The HTTP application (not yet listening), with workers too when `parts.workers`. */
+export async function createHttpApp(config: Config, parts: Parts): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, parts), adapter, {
+    logger: logLevels(config),
+  });
+  app.useGlobalPipes(validationPipe);
+  app.enableShutdownHooks();
+  mountDocs(app, buildOpenApi(app));
+  if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+  return app;
+}
+
+/** A process with workers and no HTTP server (ROLE=worker), or neither (the admin CLI). */
+export async function createContext(config: Config, parts: Parts): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, parts), { logger: logLevels(config) });
+  app.enableShutdownHooks();
+  return app;
+}
+
+export const bootLogger = new Logger('Mediary');

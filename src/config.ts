@@ -1,0 +1,181 @@
+import { z } from 'zod';
+
+/** Default price of each operation in credits (PRODUCT.md); `PRICES` overrides any of them. */
+export const DEFAULT_PRICES = {
+  info: 1,
+  download: 1,
+  download_reencode: 2,
+  transcribe: 3,
+  translate: 4,
+  preview: 1,
+  fingerprint: 1,
+  comments: 1,
+} as const;
+export type PriceTable = { [K in keyof typeof DEFAULT_PRICES]: number };
+
+/** Rate-limit classes: every endpoint belongs to one (see `@RateLimitClass`). */
+export const RATE_CLASSES = ['info', 'jobs', 'read', 'account'] as const;
+export type RateClass = (typeof RATE_CLASSES)[number];
+export interface RateLimit {
+  minute: number;
+  hour: number;
+}
+const DEFAULT_RATE_LIMITS: Record<RateClass, RateLimit> = {
+  info: { minute: 120, hour: 3000 },
+  jobs: { minute: 300, hour: 10000 },
+  read: { minute: 1200, hour: 36000 },
+  account: { minute: 60, hour: 1000 },
+};
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number) => z.coerce.number().int().min(min);
+const json = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+const priceOverrides = z.object(
+  Object.fromEntries(Object.keys(DEFAULT_PRICES).map((k) => [k, int(0).optional()])),
+).strict();
+const rateOverrides = z.object(
+  Object.fromEntries(
+    RATE_CLASSES.map((c) => [c, z.object({ minute: int(1), hour: int(1) }).partial().optional()]),
+  ),
+).strict();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/mediary'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** Prefix for Redis keys, so several installations (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('mediary'),
+  PUBLIC_BASE_URL: z.url().optional(),
+  STORAGE_DRIVER: z.enum(['local']).default('local'),
+  STORAGE_DIR: z.string().min(1).default('./data'),
+  SIGNING_SECRET: z.string().min(16).optional(),
+  ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  /** Private ranges an operator trusts although ALLOW_PRIVATE_NETWORKS is off, e.g. `10.1.2.0/24`. */
+  ALLOWED_PRIVATE_CIDRS: z.string().default(''),
+  YTDLP_PATH: z.string().min(1).default('yt-dlp'),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  MAX_MEDIA_DURATION_SECONDS: int(1).default(4 * 3600),
+  MAX_FILE_SIZE_MB: int(1).default(4096),
+  OUTPUT_TTL_HOURS: z.coerce.number().positive().default(24),
+  INFO_CACHE_TTL_SECONDS: int(0).default(3600),
+  WORKER_CONCURRENCY: int(1).default(2),
+  /** How long a worker's lock on a job lasts; a killed worker's job is picked up again after it. */
+  JOB_LOCK_SECONDS: int(1).default(30),
+  JOB_ATTEMPTS: int(1).default(3),
+  /** Seconds a job may run (yt-dlp + ffmpeg) before it is stopped and failed. */
+  JOB_TIMEOUT_SECONDS: int(1).default(3600),
+  SWEEP_INTERVAL_SECONDS: int(1).default(15),
+  PRICES: json(priceOverrides).default({}),
+  RATE_LIMITS: json(rateOverrides).default({}),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  role: 'all' | 'api' | 'worker';
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  publicBaseUrl: string;
+  storage: { driver: 'local'; dir: string };
+  signingSecret: string;
+  allowPrivateNetworks: boolean;
+  allowedPrivateCidrs: string[];
+  tools: { ytdlp: string; ffmpeg: string; ffprobe: string };
+  limits: { maxDurationSeconds: number; maxFileBytes: number };
+  outputTtlSeconds: number;
+  infoCacheTtlSeconds: number;
+  worker: {
+    concurrency: number;
+    lockSeconds: number;
+    attempts: number;
+    jobTimeoutSeconds: number;
+    sweepIntervalSeconds: number;
+  };
+  prices: PriceTable;
+  rateLimits: Record<RateClass, RateLimit>;
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+export class ConfigError extends Error {}
+
+/** Environment → validated, typed, frozen config. Throws `ConfigError` naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SIGNING_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  SIGNING_SECRET: required in production');
+  }
+  const rateLimits = { ...DEFAULT_RATE_LIMITS };
+  for (const c of RATE_CLASSES) {
+    rateLimits[c] = { ...DEFAULT_RATE_LIMITS[c], ...(e.RATE_LIMITS[c] ?? {}) };
+  }
+  const config: Config = {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    role: e.ROLE,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
+    storage: { driver: e.STORAGE_DRIVER, dir: e.STORAGE_DIR },
+    // Outside production an unset secret falls back to a fixed development value, so links
+    // survive restarts on a laptop; production refuses to start without one (above).
+    signingSecret: e.SIGNING_SECRET ?? 'mediary-development-signing-secret',
+    allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORKS,
+    allowedPrivateCidrs: e.ALLOWED_PRIVATE_CIDRS.split(',').map((s) => s.trim()).filter(Boolean),
+    tools: { ytdlp: e.YTDLP_PATH, ffmpeg: e.FFMPEG_PATH, ffprobe: e.FFPROBE_PATH },
+    limits: {
+      maxDurationSeconds: e.MAX_MEDIA_DURATION_SECONDS,
+      maxFileBytes: e.MAX_FILE_SIZE_MB * 1024 * 1024,
+    },
+    outputTtlSeconds: Math.round(e.OUTPUT_TTL_HOURS * 3600),
+    infoCacheTtlSeconds: e.INFO_CACHE_TTL_SECONDS,
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      lockSeconds: e.JOB_LOCK_SECONDS,
+      attempts: e.JOB_ATTEMPTS,
+      jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
+      sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
+    },
+    prices: { ...DEFAULT_PRICES, ...(e.PRICES as Partial<PriceTable>) },
+    rateLimits,
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Injection token for the frozen Config. */
+export const CONFIG = Symbol('CONFIG');

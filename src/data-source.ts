@@ -1,0 +1,25 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AccountEntity } from './entities/account.entity.js';
+import { ApiKeyEntity } from './entities/api-key.entity.js';
+import { JobEntity } from './entities/job.entity.js';
+import { LedgerEntryEntity } from './entities/ledger-entry.entity.js';
+import { InitialSchema1763800000000 } from '../migrations/1763800000000-initial-schema.js';
+
+export const ENTITIES = [AccountEntity, ApiKeyEntity, JobEntity, LedgerEntryEntity];
+export const MIGRATIONS = [InitialSchema1763800000000];
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: 20 },
+  };
+}
+
+export function createDataSource(url: string): DataSource {
+  return new DataSource(dataSourceOptions(url));
+}

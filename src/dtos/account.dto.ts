@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+
+export class AccountDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'Credits available' }) balance: number;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}
+
+export class LedgerEntryDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ description: 'Credits; negative for charges' }) amount: number;
+  @ApiProperty({ enum: ['grant', 'purchase', 'charge', 'refund'] }) kind: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) job_id: string | null;
+  @ApiProperty({ nullable: true, type: String }) reason: string | null;
+  @ApiProperty() balance_after: number;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}
+
+export class LedgerPageDto {
+  @ApiProperty({ type: [LedgerEntryDto] }) data: LedgerEntryDto[];
+  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+}
+
+export class CreateKeyDto {
+  @ApiPropertyOptional({ description: 'A label for the key', example: 'ci-pipeline' })
+  @IsOptional() @IsString() @MaxLength(100)
+  name?: string;
+}
+
+export class KeyDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ example: 'mdy_live_' }) prefix: string;
+  @ApiProperty({ example: 'x9Qa', description: 'Last four characters of the key' }) last4: string;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) revoked_at: string | null;
+}
+
+export class CreatedKeyDto extends KeyDto {
+  @ApiProperty({ description: 'The key itself. Shown only in this response; store it now.', example: 'mdy_live_…' })
+  key: string;
+}
+
+export class KeyListDto {
+  @ApiProperty({ type: [KeyDto] }) data: KeyDto[];
+}
+
+export class ProblemDto {
+  @ApiProperty({ example: 'urn:mediary:error:insufficient_credits' }) type: string;
+  @ApiProperty({ example: 'Insufficient credits' }) title: string;
+  @ApiProperty({ example: 402 }) status: number;
+  @ApiProperty({ example: 'Insufficient credits' }) detail: string;
+  @ApiProperty({ example: 'insufficient_credits', description: 'Stable machine-readable code; branch on this' }) code: string;
+  @ApiPropertyOptional({ description: 'insufficient_credits: credits required' }) required?: number;
+  @ApiPropertyOptional({ description: 'insufficient_credits: credits available' }) available?: number;
+  @ApiPropertyOptional({ description: 'validation_failed: one entry per invalid field', type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } })
+  errors?: Array<{ field: string; message: string }>;
+  @ApiPropertyOptional({ description: 'internal_error: quote it when reporting the problem' }) error_id?: string;
+}

@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min,
+  ValidateNested,
+} from 'class-validator';
+import { DOWNLOAD_FORMATS, type DownloadFormat } from '../enum.js';
+import { FORMAT_ID } from '../utils/ytdlp-args.js';
+
+export const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
+export const QUALITY = /^(best|worst|\d{3,4}p|\d{2,3}k)$/;
+
+export class TrimDto {
+  @ApiProperty({ description: 'Start, in seconds from the beginning', example: 10, minimum: 0 })
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0)
+  start: number;
+
+  @ApiProperty({ description: 'End, in seconds from the beginning (greater than start)', example: 25 })
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0)
+  end: number;
+}
+
+export class DownloadRequestDto {
+  @ApiProperty({ description: 'Page or media URL of any site yt-dlp supports', example: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' })
+  @IsString() @MaxLength(4096) @IsUrl(URL_OPTIONS, { message: 'url must be an absolute http(s) URL' })
+  url: string;
+
+  @ApiPropertyOptional({ enum: DOWNLOAD_FORMATS, default: 'mp4', description: 'Output container; audio formats imply audio_only' })
+  @IsOptional() @IsIn(DOWNLOAD_FORMATS)
+  format?: DownloadFormat;
+
+  @ApiPropertyOptional({
+    description: '`best`, `worst`, a maximum height such as `720p`, or an audio bitrate such as `128k`',
+    example: '720p', default: 'best', pattern: QUALITY.source,
+  })
+  @IsOptional() @IsString() @Matches(QUALITY, { message: 'quality must be best, worst, <height>p or <kbps>k' })
+  quality?: string;
+
+  @ApiPropertyOptional({ description: 'An exact yt-dlp format id from /v1/info (overrides quality), or `video+audio`', example: '137+140' })
+  @IsOptional() @IsString() @MaxLength(100) @Matches(FORMAT_ID, { message: 'format_id must be a format id from /v1/info' })
+  format_id?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'Audio only (m4a unless format says otherwise)' })
+  @IsOptional() @IsBoolean()
+  audio_only?: boolean;
+
+  @ApiPropertyOptional({ type: TrimDto, description: 'Cut to [start, end) seconds (re-encodes: priced as a re-encode)' })
+  @IsOptional() @ValidateNested() @Type(() => TrimDto)
+  trim?: TrimDto;
+
+  @ApiPropertyOptional({ default: false, description: 'Also return the thumbnail as a jpg file' })
+  @IsOptional() @IsBoolean()
+  include_thumbnail?: boolean;
+
+  @ApiPropertyOptional({ type: [String], example: ['en', 'es'], description: 'Subtitle languages to return as WebVTT files' })
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @IsString({ each: true }) @Matches(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, { each: true })
+  subtitles?: string[];
+
+  @ApiPropertyOptional({ description: 'Name of the output file, without extension', example: 'my-video', maxLength: 120 })
+  @IsOptional() @IsString() @MaxLength(120)
+  filename?: string;
+
+  @ApiPropertyOptional({ description: 'Callback URL for job.completed / job.failed events', example: 'https://example.com/hooks/mediary' })
+  @IsOptional() @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: 'webhook_url must be an absolute http(s) URL' })
+  webhook_url?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Echoed back in the job result', example: { order: 42 } })
+  @IsOptional() @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+export class JobAcceptedDto {
+  @ApiProperty({ format: 'uuid' }) job_id: string;
+  @ApiProperty({ enum: ['pending'] }) status: 'pending';
+  @ApiProperty({ example: 1 }) credits_charged: number;
+}

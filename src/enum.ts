@@ -1,0 +1,15 @@
+export const JOB_TYPES = ['download'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'canceled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'canceled']);
+
+/** BullMQ queues. Media work runs on `media`; later queues (webhooks) get their own. */
+export enum QueueName {
+  Media = 'media',
+}
+
+export const DOWNLOAD_FORMATS = ['mp4', 'webm', 'mkv', 'mov', 'mp3', 'm4a', 'wav', 'ogg', 'opus', 'flac'] as const;
+export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
+export const AUDIO_FORMATS: ReadonlySet<DownloadFormat> = new Set(['mp3', 'm4a', 'wav', 'ogg', 'opus', 'flac']);

@@ -1,0 +1,77 @@
+/**
+ * Every error a client can see has a stable `code`; this table is the only place that maps a
+ * code to its HTTP status and title. Services throw `AppError`; one filter renders problem+json.
+ */
+export const ERRORS = {
+  missing_api_key: { status: 401, title: 'Missing API key' },
+  invalid_api_key: { status: 401, title: 'Invalid API key' },
+  insufficient_credits: { status: 402, title: 'Insufficient credits' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  file_too_large: { status: 413, title: 'File too large' },
+  validation_failed: { status: 422, title: 'Validation failed' },
+  unsupported_url: { status: 422, title: 'Unsupported URL' },
+  url_not_allowed: { status: 422, title: 'URL not allowed' },
+  media_unavailable: { status: 422, title: 'Media unavailable' },
+  media_too_long: { status: 422, title: 'Media too long' },
+  rate_limited: { status: 429, title: 'Rate limit exceeded' },
+  internal_error: { status: 500, title: 'Internal error' },
+  upstream_failed: { status: 502, title: 'Upstream failed' },
+  service_unavailable: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+/** Codes that mean "this input will never work": a job failing with one is not retried. */
+export const FINAL_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'unsupported_url',
+  'url_not_allowed',
+  'media_unavailable',
+  'media_too_long',
+  'file_too_large',
+  'validation_failed',
+]);
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    /** Extra problem members, e.g. `{required: 3, available: 1}` or `{errors: [...]}`. */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message ?? ERRORS[code].title);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance?: string;
+  [member: string]: unknown;
+}
+
+export function problemType(code: ErrorCode): string {
+  return `urn:mediary:error:${code}`;
+}
+
+export function toProblem(error: AppError, instance?: string): Problem {
+  const { status, title } = ERRORS[error.code];
+  return {
+    ...error.extra,
+    type: problemType(error.code),
+    title,
+    status,
+    detail: error.message,
+    code: error.code,
+    ...(instance ? { instance } : {}),
+  };
+}

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { AccountEntity } from '../entities/account.entity.js';
+import type { ApiKeyEntity } from '../entities/api-key.entity.js';
+import type { LedgerEntryEntity } from '../entities/ledger-entry.entity.js';
+import { AppError } from '../errors.js';
+import { AccountRepository, type KeyOwner } from '../repositories/account.repository.js';
+import { LedgerRepository } from '../repositories/ledger.repository.js';
+import { decodeCursor, encodeCursor } from '../utils/cursor.js';
+
+export const KEY_PREFIX = 'mdy_live_';
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function hashKey(plaintext: string): Buffer {
+  return createHash('sha256').update(plaintext).digest();
+}
+
+export interface MintedKey {
+  key: ApiKeyEntity;
+  plaintext: string;
+}
+
+/** Accounts, API keys and balances: used by the HTTP API and the admin CLI alike. */
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly ledger: LedgerRepository,
+  ) {}
+
+  async createAccount(name: string, credits: number): Promise<{ account: AccountEntity; apiKey: MintedKey }> {
+    if (!Number.isSafeInteger(credits) || credits < 0) throw new AppError('validation_failed', 'credits must be a whole number ≥ 0');
+    const account = await this.accounts.create(randomUUID(), name);
+    if (credits > 0) await this.ledger.credit(account.id, credits, 'grant', 'initial credits');
+    const apiKey = await this.mintKey(account.id, 'default');
+    return { account: (await this.accounts.find(account.id))!, apiKey };
+  }
+
+  countAccounts(): Promise<number> {
+    return this.accounts.count();
+  }
+
+  async getAccount(id: string): Promise<AccountEntity> {
+    const account = await this.accounts.find(id);
+    if (!account) throw new AppError('not_found', 'No such account');
+    return account;
+  }
+
+  async grant(accountId: string, amount: number, reason: string): Promise<number> {
+    if (!Number.isSafeInteger(amount) || amount <= 0) throw new AppError('validation_failed', 'amount must be a whole number > 0');
+    await this.getAccount(accountId);
+    return (await this.ledger.credit(accountId, amount, 'grant', reason)).balance;
+  }
+
+  /** Authenticates a plaintext key: only its sha256 is ever looked up. */
+  async authenticate(plaintext: string): Promise<KeyOwner> {
+    const owner = plaintext.startsWith(KEY_PREFIX) ? await this.accounts.findKeyOwner(hashKey(plaintext)) : null;
+    if (!owner) throw new AppError('invalid_api_key', 'The API key is not valid or has been revoked');
+    return owner;
+  }
+
+  async mintKey(accountId: string, name: string | null): Promise<MintedKey> {
+    const plaintext = KEY_PREFIX + randomBytes(24).toString('base64url');
+    const key = await this.accounts.insertKey({
+      id: randomUUID(),
+      accountId,
+      keyHash: hashKey(plaintext),
+      prefix: KEY_PREFIX,
+      last4: plaintext.slice(-4),
+      name,
+    });
+    return { key, plaintext };
+  }
+
+  listKeys(accountId: string): Promise<ApiKeyEntity[]> {
+    return this.accounts.listKeys(accountId);
+  }
+
+  /** Revokes a key; `accountId` null is the operator (CLI) revoking any key. */
+  async revokeKey(accountId: string | null, keyId: string): Promise<ApiKeyEntity> {
+    const key = UUID.test(keyId) ? await this.accounts.revokeKey(accountId, keyId) : null;
+    if (!key) throw new AppError('not_found', 'No such key');
+    return key;
+  }
+
+  async ledgerPage(
+    accountId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ entries: LedgerEntryEntity[]; nextCursor: string | null }> {
+    let beforeId: number | null = null;
+    if (cursor) {
+      const parts = decodeCursor(cursor, 1);
+      if (!parts || typeof parts[0] !== 'number') throw new AppError('validation_failed', 'cursor is not valid');
+      beforeId = parts[0];
+    }
+    const entries = await this.accounts.listLedger(accountId, beforeId, limit + 1);
+    const more = entries.length > limit;
+    const page = entries.slice(0, limit);
+    return { entries: page, nextCursor: more && page.length ? encodeCursor([page[page.length - 1]!.id]) : null };
+  }
+}
