@@ -59,7 +59,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 3, retryDelay: 1000 }),
         BullModule.forRoot({ connection: bullConnection(config.redisUrl), prefix: config.redisPrefix }),
         BullModule.registerQueue({ name: QueueName.Media }),
       ],

@@ -14,21 +14,22 @@ export function logLevels(config: Config): LogLevel[] {
 }
 
 /** The HTTP application (not yet listening), with workers too when `parts.workers`. */
-export async function createHttpApp(config: Config, parts: Parts): Promise<NestFastifyApplication> {
+export async function createHttpApp(config: Config, parts: Parts, opts: { docs?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, parts), adapter, {
     logger: logLevels(config),
+    abortOnError: false,
   });
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
-  mountDocs(app, buildOpenApi(app));
+  if (opts.docs !== false) mountDocs(app, buildOpenApi(app));
   if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
   return app;
 }
 
 /** A process with workers and no HTTP server (ROLE=worker), or neither (the admin CLI). */
 export async function createContext(config: Config, parts: Parts): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, parts), { logger: logLevels(config) });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, parts), { logger: logLevels(config), abortOnError: false });
   app.enableShutdownHooks();
   return app;
 }

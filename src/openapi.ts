@@ -8,7 +8,7 @@ import { buildOpenApi } from './http/swagger.js';
 
 /** Writes openapi.json (the committed spec) from the code: `npm run openapi`. */
 export async function generateOpenApi(): Promise<string> {
-  const app = await createHttpApp(loadConfig({ ...process.env, LOG_LEVEL: 'error' }), { http: true, workers: false });
+  const app = await createHttpApp(loadConfig({ ...process.env, LOG_LEVEL: 'error' }), { http: true, workers: false }, { docs: false });
   try {
     return `${JSON.stringify(buildOpenApi(app), null, 2)}\n`;
   } finally {
