@@ -112,9 +112,6 @@ export class InfoService {
       };
     }
     const info = normalizeInfo(raw);
-    if (info.duration !== null && info.duration > this.config.limits.maxDurationSeconds) {
-      throw new AppError('media_too_long', `The media is longer than ${this.config.limits.maxDurationSeconds} s`);
-    }
     const probes = formatsToProbe(info, MAX_PROBES);
     await Promise.all(
       probes.map(async (format) => {
@@ -122,6 +119,10 @@ export class InfoService {
         if (probe) applyProbe(info, format, probe);
       }),
     );
+    // After the probes: yt-dlp leaves the duration of direct files, HLS and DASH unknown.
+    if (info.duration !== null && info.duration > this.config.limits.maxDurationSeconds) {
+      throw new AppError('media_too_long', `The media is longer than ${this.config.limits.maxDurationSeconds} s`);
+    }
     for (const f of info.formats) delete f.url;
     return { type: 'video', ...info, estimated_credits: estimateCredits(this.config.prices) };
   }
