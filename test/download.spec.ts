@@ -40,6 +40,16 @@ describe('POST /v1/download (real yt-dlp and ffmpeg on local fixtures)', () => {
     expect(probe.acodec).toBe('aac');
   });
 
+  it('delivers a real webm (vp9 + opus) when asked for webm', async () => {
+    const { job } = await download({ url: media('master.m3u8'), format: 'webm', quality: '360p' });
+    expect(job.status).toBe('completed');
+    const file = job.result.files[0];
+    expect(file.filename).toMatch(/\.webm$/);
+    expect(file.content_type).toBe('video/webm');
+    const probe = await fetchAndProbe(file.url);
+    expect([probe.vcodec, probe.acodec, probe.height]).toEqual(['vp9', 'opus', 360]);
+  });
+
   it('converts to mp3 (a re-encode: 2 credits)', async () => {
     const { res, job } = await download({ url: media('direct.mp4'), format: 'mp3', quality: '128k' });
     expect(res.body.credits_charged).toBe(2);

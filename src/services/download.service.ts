@@ -100,7 +100,7 @@ export class DownloadService {
     run.signal.addEventListener('abort', onOuterAbort, { once: true });
     let info: Record<string, unknown> | null = null;
     let file: string | null = null;
-    let tooLong = false;
+    let refused: AppError | null = null;
     let progress = new DownloadProgress(1);
     const chatter: string[] = [];
     try {
@@ -124,8 +124,11 @@ export class DownloadService {
               info = parsed.info;
               progress = new DownloadProgress(partsFromInfo(info));
               const duration = typeof info.duration === 'number' ? info.duration : null;
-              if (duration !== null && duration > this.config.limits.maxDurationSeconds) {
-                tooLong = true;
+              if (info.is_live === true) {
+                refused = new AppError('media_unavailable', 'Live streams cannot be downloaded');
+                abort.abort();
+              } else if (duration !== null && duration > this.config.limits.maxDurationSeconds) {
+                refused = new AppError('media_too_long', `The media is longer than ${this.config.limits.maxDurationSeconds} s`);
                 abort.abort();
               }
               run.platform(normalizeInfo(info).platform);
@@ -144,7 +147,7 @@ export class DownloadService {
         },
       });
       if (run.signal.aborted) throw new CanceledError();
-      if (tooLong) throw new AppError('media_too_long', `The media is longer than ${this.config.limits.maxDurationSeconds} s`);
+      if (refused) throw refused;
       if (session?.denied.length) throw new AppError('url_not_allowed', 'The URL led to a private or reserved network address');
       if (res.timedOut) throw new AppError('upstream_failed', 'The download took longer than the job time limit');
       // yt-dlp's exit code is not trusted either way: the file must exist and be non-empty.
@@ -185,7 +188,8 @@ export class DownloadService {
     if (request.trim && probe.duration !== null && request.trim.start >= probe.duration) {
       throw new AppError('validation_failed', `trim.start is past the end of the media (${probe.duration.toFixed(1)} s)`);
     }
-    if (isDeliverableAsIs(probe, request)) return file;
+    // ffprobe calls mkv and webm both `matroska,webm`: the extension tells which one yt-dlp wrote.
+    if (path.extname(file) === `.${format}` && isDeliverableAsIs(probe, request)) return file;
     if (AUDIO_FORMATS.has(format) && !probe.audio) throw new AppError('media_unavailable', 'The media has no audio track');
     const output = path.join(work, `converted.${format}`);
     const total = request.trim ? request.trim.end - request.trim.start : (probe.duration ?? 0);

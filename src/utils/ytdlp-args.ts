@@ -52,6 +52,13 @@ export function formatSort(req: FormatRequest): string | null {
   }
 }
 
+/** Downloaded media is named `media.<ext>` (or `media.f<id>.<ext>` before a merge). */
+export const MEDIA_STEM = 'media';
+
+export function isMediaFile(file: string): boolean {
+  return (file.split(/[\\/]/).pop() ?? '').startsWith(`${MEDIA_STEM}.`);
+}
+
 export interface YtdlpCommon {
   proxy?: string;
   /** Seconds; yt-dlp rejects media known to be longer (unknown durations pass: `<?`). */
@@ -66,8 +73,10 @@ function commonArgs(opts: YtdlpCommon): string[] {
     '--no-warnings',
     '--socket-timeout',
     '20',
+    // Only the duration: yt-dlp quotes the whole filter when it skips a video, so a second
+    // condition would make the reason ambiguous. Live streams are refused by the caller.
     '--match-filter',
-    `!is_live & duration<?${opts.maxDurationSeconds}`,
+    `duration<?${opts.maxDurationSeconds}`,
   ];
   if (opts.proxy) args.push('--proxy', opts.proxy);
   return args;
@@ -116,7 +125,7 @@ export function downloadArgs(url: string, opts: DownloadArgsOptions): string[] {
     '-P',
     opts.outputDir,
     '-o',
-    'media.%(ext)s',
+    `${MEDIA_STEM}.%(ext)s`,
   ];
   const sort = formatSort(opts.request);
   if (sort) args.push('-S', sort);
@@ -170,6 +179,8 @@ export class DownloadProgress {
   constructor(private readonly parts: number) {}
 
   update(p: YtdlpProgress): number {
+    // Subtitles and thumbnails download too (often first); only media files move the figure.
+    if (p.filename && !isMediaFile(p.filename)) return this.best;
     if (p.filename && this.lastFile && p.filename !== this.lastFile) {
       this.part = Math.min(this.part + 1, Math.max(this.parts - 1, 0));
     }

@@ -8,7 +8,6 @@ const RULES: Array<[RegExp, ErrorCode, string]> = [
   [/Unsupported URL/i, 'unsupported_url', 'No extractor supports this URL'],
   [/larger than max-filesize|File is larger than/i, 'file_too_large', 'The media is larger than the maximum file size'],
   [/does not pass filter.*duration/i, 'media_too_long', 'The media is longer than the maximum duration'],
-  [/does not pass filter.*is_live/i, 'media_unavailable', 'Live streams cannot be processed'],
   [/Requested format is not available/i, 'media_unavailable', 'The requested format is not available for this media'],
   [/HTTP Error (404|410)|Video unavailable|Private video|not available|has been removed|no longer available|This video is unavailable|Unable to extract/i,
     'media_unavailable', 'The media is unavailable'],

@@ -34,7 +34,7 @@ export function testEnv(port: number, overrides: Record<string, string> = {}): R
     REDIS_PREFIX: `mdytest-${randomBytes(4).toString('hex')}`,
     STORAGE_DIR: mkdtempSync(path.join(os.tmpdir(), 'mediary-test-')),
     ALLOW_PRIVATE_NETWORKS: 'true',
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     JOB_LOCK_SECONDS: '3',
     SWEEP_INTERVAL_SECONDS: '2',
     RATE_LIMITS: JSON.stringify({ jobs: { minute: 100000, hour: 100000 }, read: { minute: 100000, hour: 100000 }, info: { minute: 100000, hour: 100000 } }),

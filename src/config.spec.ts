@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, DEFAULT_PRICES, loadConfig } from './config.js';
+
+/** The ConfigError a bad environment throws (fails the test when nothing is thrown). */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('loads defaults from an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      role: 'all',
+      publicBaseUrl: 'http://127.0.0.1:3000',
+      allowPrivateNetworks: false,
+      allowedPrivateCidrs: [],
+      limits: { maxDurationSeconds: 4 * 3600, maxFileBytes: 4096 * 1024 * 1024 },
+      outputTtlSeconds: 24 * 3600,
+      worker: { attempts: 3 },
+    });
+    expect(config.prices).toEqual(DEFAULT_PRICES);
+    expect(config.signingSecret.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, string]>([
+    ['non-numeric PORT', { PORT: 'abc' }, 'PORT'],
+    ['PORT out of range', { PORT: '70000' }, 'PORT'],
+    ['unknown ROLE', { ROLE: 'boss' }, 'ROLE'],
+    ['bad boolean', { ALLOW_PRIVATE_NETWORKS: 'maybe' }, 'ALLOW_PRIVATE_NETWORKS'],
+    ['short SIGNING_SECRET', { SIGNING_SECRET: 'short' }, 'SIGNING_SECRET'],
+    ['production without SIGNING_SECRET', { NODE_ENV: 'production' }, 'SIGNING_SECRET'],
+    ['unknown price', { PRICES: '{"nope":1}' }, 'PRICES'],
+    ['negative price', { PRICES: '{"download":-1}' }, 'PRICES'],
+    ['PRICES not JSON', { PRICES: 'download=5' }, 'PRICES'],
+    ['RATE_LIMITS unknown class', { RATE_LIMITS: '{"bulk":{"minute":1}}' }, 'RATE_LIMITS'],
+  ])('%s throws a ConfigError naming the variable', (_name, env, variable) => {
+    expect(configError(env).message).toContain(variable);
+  });
+
+  it('names every bad variable at once', () => {
+    const message = configError({ PORT: 'abc', JOB_ATTEMPTS: '0' }).message;
+    expect(message).toContain('PORT');
+    expect(message).toContain('JOB_ATTEMPTS');
+  });
+
+  it('starts in production with a secret', () => {
+    expect(loadConfig({ NODE_ENV: 'production', SIGNING_SECRET: 'x'.repeat(32) }).signingSecret).toBe('x'.repeat(32));
+  });
+
+  it('overrides one price and keeps the rest', () => {
+    expect(loadConfig({ PRICES: '{"download":5}' }).prices).toEqual({ ...DEFAULT_PRICES, download: 5 });
+  });
+
+  it('merges rate-limit overrides per class', () => {
+    const { rateLimits } = loadConfig({ RATE_LIMITS: '{"info":{"minute":5}}' });
+    expect(rateLimits.info).toEqual({ minute: 5, hour: 3000 });
+    expect(rateLimits.jobs).toEqual({ minute: 300, hour: 10000 });
+  });
+
+  it.each<[NodeJS.ProcessEnv, Record<string, unknown>]>([
+    [{ PORT: '8080', PUBLIC_BASE_URL: 'https://api.example.com//' }, { port: 8080, publicBaseUrl: 'https://api.example.com' }],
+    [{ PORT: '' }, { port: 3000 }],
+    [{ ALLOW_PRIVATE_NETWORKS: 'yes' }, { allowPrivateNetworks: true }],
+    [{ ALLOWED_PRIVATE_CIDRS: ' 10.1.2.0/24, ,127.0.0.2/32 ' }, { allowedPrivateCidrs: ['10.1.2.0/24', '127.0.0.2/32'] }],
+    [{ MAX_FILE_SIZE_MB: '2', OUTPUT_TTL_HOURS: '0.5' }, { limits: { maxFileBytes: 2 * 1024 * 1024 }, outputTtlSeconds: 1800 }],
+  ])('reads %j', (env, expected) => {
+    expect(loadConfig(env)).toMatchObject(expected);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.prices)).toBe(true);
+    expect(Object.isFrozen(config.rateLimits.info)).toBe(true);
+    expect(Object.isFrozen(config.allowedPrivateCidrs)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('does not share state between loads', () => {
+    loadConfig({ RATE_LIMITS: '{"info":{"minute":5}}' });
+    expect(loadConfig({}).rateLimits.info).toEqual({ minute: 120, hour: 3000 });
+  });
+});
