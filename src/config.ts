@@ -80,6 +80,8 @@ const schema = z.object({
   /** Seconds a job may run (yt-dlp + ffmpeg) before it is stopped and failed. */
   JOB_TIMEOUT_SECONDS: int(1).default(3600),
   SWEEP_INTERVAL_SECONDS: int(1).default(15),
+  /** A pending job with no queue entry this long after it was accepted was lost by Redis. */
+  ENQUEUE_GRACE_SECONDS: int(1).default(30),
   PRICES: json(priceOverrides).default({}),
   RATE_LIMITS: json(rateOverrides).default({}),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
@@ -108,6 +110,7 @@ export interface Config {
     attempts: number;
     jobTimeoutSeconds: number;
     sweepIntervalSeconds: number;
+    enqueueGraceSeconds: number;
   };
   prices: PriceTable;
   rateLimits: Record<RateClass, RateLimit>;
@@ -161,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       attempts: e.JOB_ATTEMPTS,
       jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
       sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
+      enqueueGraceSeconds: e.ENQUEUE_GRACE_SECONDS,
     },
     prices: { ...DEFAULT_PRICES, ...(e.PRICES as Partial<PriceTable>) },
     rateLimits,

@@ -60,7 +60,7 @@ export class DownloadRequestDto {
   @IsOptional() @IsString() @MaxLength(120)
   filename?: string;
 
-  @ApiPropertyOptional({ description: 'Callback URL for job.completed / job.failed events', example: 'https://example.com/hooks/mediary' })
+  @ApiPropertyOptional({ description: 'Callback URL for job events; stored with the job (signed deliveries are not sent yet)', example: 'https://example.com/hooks/mediary' })
   @IsOptional() @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: 'webhook_url must be an absolute http(s) URL' })
   webhook_url?: string;
 

@@ -6,9 +6,6 @@ import { StorageRepository } from '../repositories/storage.repository.js';
 import { outputPrefix } from '../services/jobs.service.js';
 import { MediaWorker } from './media.worker.js';
 
-/** Jobs older than this with no BullMQ record were lost between commit and enqueue. */
-const LOST_AFTER_SECONDS = 30;
-
 /**
  * Periodic repairs, safe to run in every worker process at once:
  * - re-enqueue committed jobs Redis never got (or lost);
@@ -53,7 +50,7 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async repairUnfinished(): Promise<void> {
-    for (const id of await this.jobs.pendingOlderThan(LOST_AFTER_SECONDS, 500)) {
+    for (const id of await this.jobs.pendingOlderThan(this.config.worker.enqueueGraceSeconds, 500)) {
       const state = await this.queue.state(id);
       if (state === null) {
         const job = await this.jobs.find(id);
