@@ -6,6 +6,7 @@ import { AppModule, type Parts } from './app.module.js';
 import type { Config } from './config.js';
 import { buildOpenApi, mountDocs } from './http/swagger.js';
 import { validationPipe } from './http/validation.js';
+import { httpDuration } from './metrics.js';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
@@ -22,6 +23,13 @@ export async function createHttpApp(config: Config, parts: Parts, opts: { docs?:
   });
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
   if (opts.docs !== false) mountDocs(app, buildOpenApi(app));
   if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
   return app;

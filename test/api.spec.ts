@@ -125,6 +125,15 @@ describe('HTTP contract: auth, problem details, isolation, keys, rate limits', (
     expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).status).toBe(200);
   });
 
+  it('exposes Prometheus metrics with request latency by route and charged credits', async () => {
+    const acct = await t.account(2);
+    await call(t.url, 'POST', '/v1/download', { key: acct.key, body });
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/mediary_http_request_duration_seconds_count\{method="POST",route="\/v1\/download",status="202"\} [1-9]/);
+    expect(text).toMatch(/mediary_credits_charged_total\{operation="download"\} [1-9]/);
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+
   it('reports health', async () => {
     const res = await call(t.url, 'GET', '/health');
     expect(res.body).toEqual({ status: 'ok', database: true, redis: true });

@@ -8,6 +8,7 @@ import { LedgerRepository, type IdempotencyInput, type StoredResponse } from '..
 import { RedisRepository } from '../repositories/redis.repository.js';
 import { YtdlpRepository } from '../repositories/ytdlp.repository.js';
 import { applyProbe, formatsToProbe, normalizeInfo, type MediaInfo } from '../utils/info-normalize.js';
+import { creditsCharged } from '../metrics.js';
 import { estimateCredits } from '../utils/pricing.js';
 import { normalizeUrl } from '../utils/url-safety.js';
 import { classifyYtdlpError, lastErrorLine } from '../utils/ytdlp-errors.js';
@@ -64,6 +65,7 @@ export class InfoService {
     await this.redis.setJson(cacheKey, doc, this.config.infoCacheTtlSeconds);
     const response = { statusCode: 200, body: { ...doc, cached: false, credits_charged: price } };
     const outcome = await this.ledger.chargeRequest(accountId, price, 'info', idem, response);
+    if (outcome.kind === 'charged') creditsCharged.inc({ operation: 'info' }, price);
     return settleCharge(outcome, price, response);
   }
 

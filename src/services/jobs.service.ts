@@ -9,6 +9,7 @@ import { LedgerRepository, type IdempotencyInput, type StoredResponse } from '..
 import { QueueRepository } from '../repositories/queue.repository.js';
 import { RedisRepository } from '../repositories/redis.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
+import { creditsCharged, jobsSubmitted } from '../metrics.js';
 import { decodeCursor, encodeCursor } from '../utils/cursor.js';
 import { signedUrl } from '../utils/signing.js';
 import { UUID } from './accounts.service.js';
@@ -66,7 +67,11 @@ export class JobsService {
     const response: StoredResponse = { statusCode: 202, body: { job_id: id, status: 'pending', credits_charged: price } };
     const outcome = await this.ledger.createChargedJob({ id, accountId, type, platform: null, input, price }, idem, response);
     const settled = settleCharge(outcome, price, response);
-    if (outcome.kind === 'charged') await this.enqueueSoon(id, type);
+    if (outcome.kind === 'charged') {
+      jobsSubmitted.inc({ type });
+      creditsCharged.inc({ operation: type }, price);
+      await this.enqueueSoon(id, type);
+    }
     return settled;
   }
 

@@ -10,6 +10,7 @@ import { RedisRepository } from '../repositories/redis.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { CanceledError, DownloadService, type JobOutcome, type JobRun } from '../services/download.service.js';
 import { CANCEL_CHANNEL, outputPrefix } from '../services/jobs.service.js';
+import { jobsSettled } from '../metrics.js';
 import { decideFailure } from '../utils/retry-policy.js';
 import { bullConnection } from './bull-connection.js';
 
@@ -87,6 +88,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
       });
       const expiresAt = new Date(Date.now() + this.config.outputTtlSeconds * 1000);
       if (await this.jobs.complete(job.id, outcome.result, outcome.outputs, expiresAt)) {
+        jobsSettled.inc({ status: 'completed', code: '' });
         await this.publish(job.id, { status: 'completed', progress: 100 });
       } else {
         await this.storage.deletePrefix(outputPrefix(job.accountId, job.id)); // canceled while running
@@ -114,6 +116,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
 
   async fail(jobId: string, code: string, message: string): Promise<void> {
     if (await this.ledger.endUnsuccessfully(jobId, 'failed', { code, message }, 'always')) {
+      jobsSettled.inc({ status: 'failed', code });
       await this.publish(jobId, { status: 'failed', error: { code, message } });
     }
   }
