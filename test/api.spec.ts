@@ -17,6 +17,8 @@ describe('HTTP contract: auth, problem details, isolation, keys, rate limits', (
     expect(none.body).toMatchObject({ status: 401, code: 'missing_api_key', type: 'urn:mediary:error:missing_api_key' });
     const bad = await call(t.url, 'GET', '/v1/account', { key: 'mdy_live_not-a-real-key' });
     expect(bad.body.code).toBe('invalid_api_key');
+    const basic = await call(t.url, 'GET', '/v1/account', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    expect([basic.status, basic.body.code]).toEqual([401, 'invalid_api_key']);
   });
 
   it('accepts X-API-Key as well as Bearer', async () => {

@@ -67,7 +67,9 @@ function extractKey(req: AuthedRequest): string | null {
   const auth = req.headers.authorization;
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (m) return m[1] ?? null;
+    // Some other scheme (Basic, a bare key…) is a wrong key, not a missing one.
+    if (!m) throw new AppError('invalid_api_key', 'Send the key as `Authorization: Bearer <key>`');
+    return m[1] ?? null;
   }
   const header = req.headers['x-api-key'];
   const value = Array.isArray(header) ? header[0] : header;
