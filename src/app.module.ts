@@ -26,6 +26,7 @@ import { YtdlpRepository } from './repositories/ytdlp.repository.js';
 import { AccountsService } from './services/accounts.service.js';
 import { DownloadService } from './services/download.service.js';
 import { InfoService } from './services/info.service.js';
+import { JobEventsService } from './services/job-events.service.js';
 import { JobsService } from './services/jobs.service.js';
 import { UrlGuardService } from './services/url-guard.service.js';
 import { bullConnection } from './workers/bull-connection.js';
@@ -36,7 +37,7 @@ const REPOSITORIES: Type[] = [
   AccountRepository, EgressProxyRepository, FfmpegRepository, JobRepository, LedgerRepository, ProcessRepository,
   QueueRepository, RedisRepository, StorageRepository, YtdlpRepository,
 ];
-const SERVICES: Type[] = [AccountsService, DownloadService, InfoService, JobsService, UrlGuardService];
+const SERVICES: Type[] = [AccountsService, DownloadService, InfoService, JobEventsService, JobsService, UrlGuardService];
 const CONTROLLERS: Type[] = [
   AccountController, DownloadController, FilesController, HealthController, InfoController, JobsController,
 ];

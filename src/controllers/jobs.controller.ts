@@ -1,7 +1,9 @@
-import { Controller, Delete, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JobDto, JobListDto, ListJobsQueryDto } from '../dtos/jobs.dto.js';
 import { AccountId, AuthedEndpoint } from '../http/decorators.js';
+import { JobEventsService } from '../services/job-events.service.js';
 import { JobsService } from '../services/jobs.service.js';
 
 @ApiTags('jobs')
@@ -9,7 +11,10 @@ import { JobsService } from '../services/jobs.service.js';
 @ApiSecurity('apiKey')
 @Controller('v1/jobs')
 export class JobsController {
-  constructor(@Inject(JobsService) private readonly jobs: JobsService) {}
+  constructor(
+    @Inject(JobsService) private readonly jobs: JobsService,
+    @Inject(JobEventsService) private readonly events: JobEventsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List jobs', description: 'Newest first, cursor-paginated. Free.' })
@@ -37,6 +42,45 @@ export class JobsController {
   @AuthedEndpoint(404)
   get(@AccountId() accountId: string, @Param('id') id: string) {
     return this.jobs.get(accountId, id);
+  }
+
+  @Get(':id/events')
+  @ApiOperation({
+    summary: 'Follow a job live (Server-Sent Events)',
+    description:
+      'An `event: job` on every state or progress change, with `data` `{status, progress, speed_bps, eta_seconds}` ' +
+      '(where known); the final event also carries the whole `job` and the stream closes. A comment line ' +
+      'is sent every 15 s as a heartbeat. Reconnect with `Last-Event-ID` to get only newer events; a client ' +
+      'connecting after the job ended gets the final state at once.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @AuthedEndpoint(404)
+  async follow(
+    @AccountId() accountId: string,
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.jobs.get(accountId, id); // a 404 is still an ordinary problem+json response
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    reply.raw.write('retry: 2000\n\n');
+    const last = lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) : null;
+    const stop = await this.events.follow(accountId, id, last, {
+      write: (chunk) => reply.raw.write(chunk),
+      end: () => reply.raw.end(),
+    });
+    req.raw.on('close', stop);
   }
 
   @Delete(':id')

@@ -84,6 +84,10 @@ export class RedisRepository implements OnModuleDestroy {
     set.add(handler);
     return () => {
       set.delete(handler);
+      if (set.size === 0 && this.handlers.get(full) === set) {
+        this.handlers.delete(full);
+        void this.subscriber?.unsubscribe(full).catch(() => undefined);
+      }
     };
   }
 

@@ -30,9 +30,14 @@ export interface DownloadInput {
 
 export interface JobRun {
   signal: AbortSignal;
-  /** Reports overall progress 0–100 (throttled by the caller). */
-  progress: (percent: number) => void;
+  /** Reports overall progress 0–100 (throttled by the caller), with the transfer rate when known. */
+  progress: (percent: number, rate?: TransferRate) => void;
   platform: (platform: string) => void;
+}
+
+export interface TransferRate {
+  speed_bps: number | null;
+  eta_seconds: number | null;
 }
 
 export interface JobOutcome {
@@ -135,7 +140,10 @@ export class DownloadService {
               break;
             }
             case 'progress':
-              run.progress((progress.update(parsed.progress) * DOWNLOAD_SHARE) / 100);
+              run.progress((progress.update(parsed.progress) * DOWNLOAD_SHARE) / 100, {
+                speed_bps: typeof parsed.progress.speed === 'number' ? Math.round(parsed.progress.speed) : null,
+                eta_seconds: typeof parsed.progress.eta === 'number' ? Math.round(parsed.progress.eta) : null,
+              });
               break;
             case 'file':
               file = parsed.path;

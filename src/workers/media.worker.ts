@@ -11,10 +11,10 @@ import { StorageRepository } from '../repositories/storage.repository.js';
 import { CanceledError, DownloadService, type JobOutcome, type JobRun } from '../services/download.service.js';
 import { CANCEL_CHANNEL, outputPrefix } from '../services/jobs.service.js';
 import { jobsSettled } from '../metrics.js';
+import { jobEventsChannel } from '../utils/job-events.js';
 import { decideFailure } from '../utils/retry-policy.js';
 import { bullConnection } from './bull-connection.js';
 
-export const JOB_EVENTS_CHANNEL = 'job-events';
 const PROGRESS_MIN_INTERVAL_MS = 1000;
 
 /**
@@ -77,13 +77,13 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
       const outcome = await this.runner(job.type).run(job, {
         signal: controller.signal,
         platform: (p) => void this.jobs.setPlatform(job.id, p).catch(() => undefined),
-        progress: (percent) => {
+        progress: (percent, rate) => {
           const now = Date.now();
           if (percent - lastPercent < 1 || now - lastWrite < PROGRESS_MIN_INTERVAL_MS) return;
           lastWrite = now;
           lastPercent = percent;
           void this.jobs.setProgress(job.id, percent).catch(() => undefined);
-          void this.publish(job.id, { status: 'processing', progress: Math.floor(percent) });
+          void this.publish(job.id, { status: 'processing', progress: Math.floor(percent), ...rate });
         },
       });
       const expiresAt = new Date(Date.now() + this.config.outputTtlSeconds * 1000);
@@ -122,6 +122,6 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publish(jobId: string, event: Record<string, unknown>): Promise<void> {
-    await this.redis.publish(JOB_EVENTS_CHANNEL, JSON.stringify({ job_id: jobId, ...event })).catch(() => undefined);
+    await this.redis.publish(jobEventsChannel(jobId), JSON.stringify(event)).catch(() => undefined);
   }
 }
