@@ -29,12 +29,12 @@ export class JobEventsService {
   async follow(accountId: string, jobId: string, lastEventId: number | null, sink: EventSink): Promise<() => void> {
     let last = lastEventId ?? -1;
     let finished = false;
-    let heartbeat: NodeJS.Timeout | undefined;
+    const timer: { heartbeat?: NodeJS.Timeout } = {};
     let unsubscribe: () => void = () => undefined;
     const finish = () => {
       if (finished) return;
       finished = true;
-      clearInterval(heartbeat);
+      clearInterval(timer.heartbeat);
       unsubscribe();
       sink.end();
     };
@@ -56,7 +56,7 @@ export class JobEventsService {
       void emit(JSON.parse(message) as JobEvent).catch(finish);
     });
     const current = await this.jobs.get(accountId, jobId);
-    heartbeat = setInterval(() => !finished && sink.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    timer.heartbeat = setInterval(() => !finished && sink.write(': keep-alive\n\n'), HEARTBEAT_MS);
     await emit({ status: current.status as JobEvent['status'], progress: current.progress, ...(current.error ? { error: current.error } : {}) });
     return finish;
   }
