@@ -9,6 +9,7 @@ import { FilesController } from './controllers/files.controller.js';
 import { HealthController } from './controllers/health.controller.js';
 import { InfoController } from './controllers/info.controller.js';
 import { JobsController } from './controllers/jobs.controller.js';
+import { WebhooksController } from './controllers/webhooks.controller.js';
 import { dataSourceOptions } from './data-source.js';
 import { QueueName } from './enum.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
@@ -22,6 +23,8 @@ import { ProcessRepository } from './repositories/process.repository.js';
 import { QueueRepository } from './repositories/queue.repository.js';
 import { RedisRepository } from './repositories/redis.repository.js';
 import { StorageRepository } from './repositories/storage.repository.js';
+import { WebhookHttpRepository } from './repositories/webhook-http.repository.js';
+import { WebhookRepository } from './repositories/webhook.repository.js';
 import { YtdlpRepository } from './repositories/ytdlp.repository.js';
 import { AccountsService } from './services/accounts.service.js';
 import { DownloadService } from './services/download.service.js';
@@ -29,17 +32,21 @@ import { InfoService } from './services/info.service.js';
 import { JobEventsService } from './services/job-events.service.js';
 import { JobsService } from './services/jobs.service.js';
 import { UrlGuardService } from './services/url-guard.service.js';
+import { WebhooksService } from './services/webhooks.service.js';
 import { bullConnection } from './workers/bull-connection.js';
 import { MediaWorker } from './workers/media.worker.js';
 import { SweeperService } from './workers/sweeper.service.js';
+import { WebhookWorker } from './workers/webhook.worker.js';
 
 const REPOSITORIES: Type[] = [
   AccountRepository, EgressProxyRepository, FfmpegRepository, JobRepository, LedgerRepository, ProcessRepository,
-  QueueRepository, RedisRepository, StorageRepository, YtdlpRepository,
+  QueueRepository, RedisRepository, StorageRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
 ];
-const SERVICES: Type[] = [AccountsService, DownloadService, InfoService, JobEventsService, JobsService, UrlGuardService];
+const SERVICES: Type[] = [
+  AccountsService, DownloadService, InfoService, JobEventsService, JobsService, UrlGuardService, WebhooksService,
+];
 const CONTROLLERS: Type[] = [
-  AccountController, DownloadController, FilesController, HealthController, InfoController, JobsController,
+  AccountController, DownloadController, FilesController, HealthController, InfoController, JobsController, WebhooksController,
 ];
 
 export interface Parts {
@@ -56,13 +63,13 @@ export class AppModule {
     if (parts.http) {
       providers.push({ provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_FILTER, useClass: ProblemFilter });
     }
-    if (parts.workers) providers.push(MediaWorker, SweeperService);
+    if (parts.workers) providers.push(MediaWorker, SweeperService, WebhookWorker);
     return {
       module: AppModule,
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 3, retryDelay: 1000 }),
         BullModule.forRoot({ connection: bullConnection(config.redisUrl), prefix: config.redisPrefix }),
-        BullModule.registerQueue({ name: QueueName.Media }),
+        BullModule.registerQueue({ name: QueueName.Media }, { name: QueueName.Webhooks }),
       ],
       controllers: parts.http ? CONTROLLERS : [],
       providers,

@@ -82,6 +82,14 @@ const schema = z.object({
   SWEEP_INTERVAL_SECONDS: int(1).default(15),
   /** A pending job with no queue entry this long after it was accepted was lost by Redis. */
   ENQUEUE_GRACE_SECONDS: int(1).default(30),
+  /** Seconds between webhook attempts; the last is followed by failure. Default spans > 24 h. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated seconds, e.g. 5,300,1800')
+    .default('5,300,1800,7200,18000,36000,36000'),
+  WEBHOOK_TIMEOUT_SECONDS: int(1).default(10),
+  /** How long the previous secret keeps signing after a rotation. */
+  WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().min(0).default(24),
   PRICES: json(priceOverrides).default({}),
   RATE_LIMITS: json(rateOverrides).default({}),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
@@ -112,6 +120,7 @@ export interface Config {
     sweepIntervalSeconds: number;
     enqueueGraceSeconds: number;
   };
+  webhooks: { retryScheduleSeconds: number[]; timeoutSeconds: number; secretOverlapSeconds: number };
   prices: PriceTable;
   rateLimits: Record<RateClass, RateLimit>;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -165,6 +174,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
       sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
       enqueueGraceSeconds: e.ENQUEUE_GRACE_SECONDS,
+    },
+    webhooks: {
+      retryScheduleSeconds: e.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
+      timeoutSeconds: e.WEBHOOK_TIMEOUT_SECONDS,
+      secretOverlapSeconds: Math.round(e.WEBHOOK_SECRET_OVERLAP_HOURS * 3600),
     },
     prices: { ...DEFAULT_PRICES, ...(e.PRICES as Partial<PriceTable>) },
     rateLimits,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { WebhookHttpRepository } from '../src/repositories/webhook-http.repository.js';
 import { call, startApp, waitForJob, type TestApp } from './support/app.js';
 
 // Private networks are off here. 127.0.0.2 plays a trusted host (ALLOWED_PRIVATE_CIDRS) that
@@ -38,6 +39,16 @@ describe('private-network URLs are refused (ALLOW_PRIVATE_NETWORKS=false)', () =
       body: { url: `${trusted()}/direct.mp4`, webhook_url: 'http://169.254.169.254/hook' },
     });
     expect([dl.status, dl.body.code]).toEqual([422, 'url_not_allowed']);
+  });
+
+  it('refuses a private webhook endpoint, and checks addresses again when delivering', async () => {
+    const put = await call(t.url, 'PUT', '/v1/webhooks/endpoint', { key: acct.key, body: { url: 'http://169.254.169.254/hook' } });
+    expect([put.status, put.body.code]).toEqual([422, 'url_not_allowed']);
+    const http = t.app.get(WebhookHttpRepository);
+    for (const url of ['http://localhost:9/hook', 'http://127.0.0.1:9/hook', 'http://[::1]:9/hook']) {
+      const res = await http.post(url, {}, '{}');
+      expect([res.statusCode, res.error]).toEqual([null, expect.stringContaining('not allowed')]);
+    }
   });
 
   it('a trusted host works through the egress proxy', async () => {

@@ -14,6 +14,7 @@ export interface MediaJobData {
 export class QueueRepository {
   constructor(
     @InjectQueue(QueueName.Media) private readonly media: Queue<MediaJobData>,
+    @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue<{ deliveryId: string }>,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -36,5 +37,16 @@ export class QueueRepository {
   async remove(jobId: string): Promise<void> {
     const job = await this.media.getJob(jobId);
     if (job && ['waiting', 'delayed', 'prioritized', 'paused'].includes(await job.getState())) await job.remove();
+  }
+
+  /** Queues a delivery's attempts; `queueId` is new for each manual retry of the same delivery. */
+  async enqueueDelivery(deliveryId: string, queueId: string, attempts: number): Promise<void> {
+    await this.webhooks.add('deliver', { deliveryId }, {
+      jobId: queueId,
+      attempts,
+      backoff: { type: 'webhook' },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
   }
 }

@@ -10,6 +10,7 @@ import { RedisRepository } from '../repositories/redis.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { CanceledError, DownloadService, type JobOutcome, type JobRun } from '../services/download.service.js';
 import { CANCEL_CHANNEL, outputPrefix } from '../services/jobs.service.js';
+import { WebhooksService } from '../services/webhooks.service.js';
 import { jobsSettled } from '../metrics.js';
 import { jobEventsChannel } from '../utils/job-events.js';
 import { decideFailure } from '../utils/retry-policy.js';
@@ -35,6 +36,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly storage: StorageRepository,
     private readonly redis: RedisRepository,
     private readonly downloads: DownloadService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -73,6 +75,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
     await this.publish(job.id, { status: 'processing', progress: job.progress });
     let lastWrite = 0;
     let lastPercent = job.progress;
+    let lastTenth = Math.floor(job.progress / 10);
     try {
       const outcome = await this.runner(job.type).run(job, {
         signal: controller.signal,
@@ -84,12 +87,17 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
           lastPercent = percent;
           void this.jobs.setProgress(job.id, percent).catch(() => undefined);
           void this.publish(job.id, { status: 'processing', progress: Math.floor(percent), ...rate });
+          if (Math.floor(percent / 10) > lastTenth) {
+            lastTenth = Math.floor(percent / 10);
+            void this.webhooks.safely(`progress webhook of ${job.id}`, () => this.webhooks.jobProgressed(job.id));
+          }
         },
       });
       const expiresAt = new Date(Date.now() + this.config.outputTtlSeconds * 1000);
       if (await this.jobs.complete(job.id, outcome.result, outcome.outputs, expiresAt)) {
         jobsSettled.inc({ status: 'completed', code: '' });
         await this.publish(job.id, { status: 'completed', progress: 100 });
+        await this.webhooks.safely(`webhook of ${job.id}`, () => this.webhooks.jobEnded(job.id));
       } else {
         await this.storage.deletePrefix(outputPrefix(job.accountId, job.id)); // canceled while running
       }
@@ -118,6 +126,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
     if (await this.ledger.endUnsuccessfully(jobId, 'failed', { code, message }, 'always')) {
       jobsSettled.inc({ status: 'failed', code });
       await this.publish(jobId, { status: 'failed', error: { code, message } });
+      await this.webhooks.safely(`webhook of ${jobId}`, () => this.webhooks.jobEnded(jobId));
     }
   }
 
