@@ -9,6 +9,7 @@ import { FilesController } from './controllers/files.controller.js';
 import { HealthController } from './controllers/health.controller.js';
 import { InfoController } from './controllers/info.controller.js';
 import { JobsController } from './controllers/jobs.controller.js';
+import { UploadsController } from './controllers/uploads.controller.js';
 import { WebhooksController } from './controllers/webhooks.controller.js';
 import { dataSourceOptions } from './data-source.js';
 import { QueueName } from './enum.js';
@@ -23,6 +24,7 @@ import { ProcessRepository } from './repositories/process.repository.js';
 import { QueueRepository } from './repositories/queue.repository.js';
 import { RedisRepository } from './repositories/redis.repository.js';
 import { StorageRepository } from './repositories/storage.repository.js';
+import { UploadRepository } from './repositories/upload.repository.js';
 import { WebhookHttpRepository } from './repositories/webhook-http.repository.js';
 import { WebhookRepository } from './repositories/webhook.repository.js';
 import { YtdlpRepository } from './repositories/ytdlp.repository.js';
@@ -31,6 +33,7 @@ import { DownloadService } from './services/download.service.js';
 import { InfoService } from './services/info.service.js';
 import { JobEventsService } from './services/job-events.service.js';
 import { JobsService } from './services/jobs.service.js';
+import { UploadsService } from './services/uploads.service.js';
 import { UrlGuardService } from './services/url-guard.service.js';
 import { WebhooksService } from './services/webhooks.service.js';
 import { bullConnection } from './workers/bull-connection.js';
@@ -40,13 +43,13 @@ import { WebhookWorker } from './workers/webhook.worker.js';
 
 const REPOSITORIES: Type[] = [
   AccountRepository, EgressProxyRepository, FfmpegRepository, JobRepository, LedgerRepository, ProcessRepository,
-  QueueRepository, RedisRepository, StorageRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
+  QueueRepository, RedisRepository, StorageRepository, UploadRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
 ];
 const SERVICES: Type[] = [
-  AccountsService, DownloadService, InfoService, JobEventsService, JobsService, UrlGuardService, WebhooksService,
+  AccountsService, DownloadService, InfoService, JobEventsService, JobsService, UploadsService, UrlGuardService, WebhooksService,
 ];
 const CONTROLLERS: Type[] = [
-  AccountController, DownloadController, FilesController, HealthController, InfoController, JobsController, WebhooksController,
+  AccountController, DownloadController, FilesController, HealthController, InfoController, JobsController, UploadsController, WebhooksController,
 ];
 
 export interface Parts {

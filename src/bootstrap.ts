@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import { Logger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -20,6 +21,9 @@ export async function createHttpApp(config: Config, parts: Parts, opts: { docs?:
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, parts), adapter, {
     logger: logLevels(config),
     abortOnError: false,
+  });
+  await app.register(multipart, {
+    limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 10, fieldSize: 64 * 1024 },
   });
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();

@@ -71,6 +71,7 @@ const schema = z.object({
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   MAX_MEDIA_DURATION_SECONDS: int(1).default(4 * 3600),
   MAX_FILE_SIZE_MB: int(1).default(4096),
+  MAX_UPLOAD_SIZE_MB: int(1).default(2048),
   OUTPUT_TTL_HOURS: z.coerce.number().positive().default(24),
   INFO_CACHE_TTL_SECONDS: int(0).default(3600),
   WORKER_CONCURRENCY: int(1).default(2),
@@ -109,7 +110,7 @@ export interface Config {
   allowPrivateNetworks: boolean;
   allowedPrivateCidrs: string[];
   tools: { ytdlp: string; ffmpeg: string; ffprobe: string };
-  limits: { maxDurationSeconds: number; maxFileBytes: number };
+  limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number };
   outputTtlSeconds: number;
   infoCacheTtlSeconds: number;
   worker: {
@@ -164,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       maxDurationSeconds: e.MAX_MEDIA_DURATION_SECONDS,
       maxFileBytes: e.MAX_FILE_SIZE_MB * 1024 * 1024,
+      maxUploadBytes: e.MAX_UPLOAD_SIZE_MB * 1024 * 1024,
     },
     outputTtlSeconds: Math.round(e.OUTPUT_TTL_HOURS * 3600),
     infoCacheTtlSeconds: e.INFO_CACHE_TTL_SECONDS,

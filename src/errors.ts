@@ -9,6 +9,7 @@ export const ERRORS = {
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   file_too_large: { status: 413, title: 'File too large' },
+  unsupported_media: { status: 415, title: 'Unsupported media' },
   validation_failed: { status: 422, title: 'Validation failed' },
   unsupported_url: { status: 422, title: 'Unsupported URL' },
   url_not_allowed: { status: 422, title: 'URL not allowed' },
@@ -30,6 +31,7 @@ export const FINAL_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'media_unavailable',
   'media_too_long',
   'file_too_large',
+  'unsupported_media',
   'validation_failed',
 ]);
 

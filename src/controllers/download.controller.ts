@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import { AccountId, AuthedEndpoint, IdempotentEndpoint, RateClassOf, type AuthedRequest } from '../http/decorators.js';
 import { idempotencyOf } from '../http/idempotency.js';
 import { JobsService } from '../services/jobs.service.js';
+import { UploadsService } from '../services/uploads.service.js';
 import { UrlGuardService } from '../services/url-guard.service.js';
 import { priceDownload } from '../utils/pricing.js';
 import { sendStored } from './send-stored.js';
@@ -22,6 +23,7 @@ export class DownloadController {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(UrlGuardService) private readonly guard: UrlGuardService,
+    @Inject(UploadsService) private readonly uploads: UploadsService,
   ) {}
 
   @Post()
@@ -32,7 +34,7 @@ export class DownloadController {
   })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint(402, 409, 422, 503)
+  @AuthedEndpoint(402, 404, 409, 422, 503)
   async create(
     @AccountId() accountId: string,
     @Body() body: DownloadRequestDto,
@@ -41,7 +43,8 @@ export class DownloadController {
   ) {
     checkDownloadRequest(body);
     const idem = idempotencyOf(req, body);
-    await this.guard.check(body.url);
+    if (body.url) await this.guard.check(body.url);
+    else await this.uploads.owned(accountId, body.upload_id!);
     if (body.webhook_url) await this.guard.check(body.webhook_url);
     const input = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
     return sendStored(reply, await this.jobs.submit(accountId, 'download', input, priceDownload(this.config.prices, body), idem));
@@ -51,6 +54,7 @@ export class DownloadController {
 /** Rules between fields that decorators cannot express. */
 export function checkDownloadRequest(body: DownloadRequestDto): void {
   const errors: Array<{ field: string; message: string }> = [];
+  if (!body.url === !body.upload_id) errors.push({ field: 'url', message: 'give exactly one of url and upload_id' });
   if (body.trim && body.trim.end <= body.trim.start) errors.push({ field: 'trim.end', message: 'trim.end must be greater than trim.start' });
   const audio = body.audio_only || (body.format !== undefined && AUDIO_FORMATS.has(body.format));
   if (body.audio_only && body.format && !AUDIO_FORMATS.has(body.format)) {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsUUID, IsNumber, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min,
   ValidateNested,
 } from 'class-validator';
 import { DOWNLOAD_FORMATS, type DownloadFormat } from '../enum.js';
@@ -21,9 +21,13 @@ export class TrimDto {
 }
 
 export class DownloadRequestDto {
-  @ApiProperty({ description: 'Page or media URL of any site yt-dlp supports', example: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' })
-  @IsString() @MaxLength(4096) @IsUrl(URL_OPTIONS, { message: 'url must be an absolute http(s) URL' })
-  url: string;
+  @ApiPropertyOptional({ description: 'Page or media URL of any site yt-dlp supports (or give upload_id)', example: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' })
+  @IsOptional() @IsString() @MaxLength(4096) @IsUrl(URL_OPTIONS, { message: 'url must be an absolute http(s) URL' })
+  url?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'An upload from POST /v1/uploads, instead of url' })
+  @IsOptional() @IsUUID('all', { message: 'upload_id must be an id from POST /v1/uploads' })
+  upload_id?: string;
 
   @ApiPropertyOptional({ enum: DOWNLOAD_FORMATS, default: 'mp4', description: 'Output container; audio formats imply audio_only' })
   @IsOptional() @IsIn(DOWNLOAD_FORMATS)

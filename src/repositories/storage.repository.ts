@@ -28,10 +28,14 @@ export class StorageRepository {
     await rm(path.join(this.root, 'work', name), { recursive: true, force: true });
   }
 
-  /** Moves a finished local file into storage under `key`; returns its size. */
-  async putFile(key: string, source: string): Promise<number> {
+  /** Moves a finished local file into storage under `key` (copies it with `keepSource`); returns its size. */
+  async putFile(key: string, source: string, opts: { keepSource?: boolean } = {}): Promise<number> {
     const target = this.resolve(key);
     await mkdir(path.dirname(target), { recursive: true });
+    if (opts.keepSource) {
+      await copyFile(source, target);
+      return (await stat(target)).size;
+    }
     try {
       await rename(source, target);
     } catch (err) {

@@ -8,7 +8,9 @@ import { AppError } from '../errors.js';
 import { EgressProxyRepository } from '../repositories/egress-proxy.repository.js';
 import { FfmpegRepository } from '../repositories/ffmpeg.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
+import { UploadRepository } from '../repositories/upload.repository.js';
 import { YtdlpRepository } from '../repositories/ytdlp.repository.js';
+import { safeFilename } from '../utils/filenames.js';
 import { CONTENT_TYPES, convertArgs, isDeliverableAsIs, type ProbedMedia } from '../utils/ffmpeg-args.js';
 import { normalizeInfo } from '../utils/info-normalize.js';
 import { classifyYtdlpError, lastErrorLine } from '../utils/ytdlp-errors.js';
@@ -16,7 +18,8 @@ import { AUDIO_QUALITY, DownloadProgress, downloadArgs, parseYtdlpLine, partsFro
 import { outputPrefix } from './jobs.service.js';
 
 export interface DownloadInput {
-  url: string;
+  url?: string;
+  upload_id?: string;
   format?: DownloadFormat;
   quality?: string;
   format_id?: string;
@@ -59,13 +62,16 @@ export class DownloadService {
     private readonly ffmpeg: FfmpegRepository,
     private readonly storage: StorageRepository,
     private readonly egress: EgressProxyRepository,
+    private readonly uploads: UploadRepository,
   ) {}
 
   async run(job: JobEntity, run: JobRun): Promise<JobOutcome> {
     const input = job.input as unknown as DownloadInput;
     const work = await this.storage.workDir(job.id);
     try {
-      const { file, info } = await this.fetch(input, work, run);
+      const { file, info, fromUpload } = input.upload_id
+        ? await this.fromUpload(job.accountId, input.upload_id)
+        : { ...(await this.fetch(input.url!, input, work, run)), fromUpload: false };
       const probe = await this.ffmpeg.probe(file);
       if (!probe) throw new AppError('media_unavailable', 'The downloaded file is not readable media');
       this.checkLimits(probe, file);
@@ -75,14 +81,16 @@ export class DownloadService {
       if (!finalProbe) throw new Error('conversion produced an unreadable file');
       run.progress(97);
       const base = safeFilename(input.filename ?? (info.title as string | undefined) ?? 'media');
-      const outputs = [await this.store(job, delivered, `${base}.${format}`, 'media', CONTENT_TYPES[format])];
+      // An upload stays usable for other jobs: it is copied, never moved, into the outputs.
+      const keepSource = fromUpload && delivered === file;
+      const outputs = [await this.store(job, delivered, `${base}.${format}`, 'media', CONTENT_TYPES[format], keepSource)];
       outputs.push(...(await this.storeExtras(job, work, base)));
       const normalized = normalizeInfo(info);
       return {
         outputs,
         result: {
           title: normalized.title,
-          source: { id: normalized.id, platform: normalized.platform, webpage_url: normalized.webpage_url ?? input.url },
+          source: { id: normalized.id, platform: normalized.platform, webpage_url: normalized.webpage_url ?? input.url ?? null },
           format,
           duration: finalProbe.duration,
           width: finalProbe.video?.width ?? null,
@@ -98,7 +106,16 @@ export class DownloadService {
     }
   }
 
-  private async fetch(input: DownloadInput, work: string, run: JobRun): Promise<{ file: string; info: Record<string, unknown> }> {
+  /** An upload is the source: no fetching, just its stored file (read in place). */
+  private async fromUpload(accountId: string, uploadId: string): Promise<{ file: string; info: Record<string, unknown>; fromUpload: true }> {
+    const upload = await this.uploads.findLive(accountId, uploadId);
+    const file = upload ? await this.storage.localPath(upload.storageKey) : null;
+    if (!upload || !file) throw new AppError('media_unavailable', 'The upload no longer exists');
+    const title = upload.filename.replace(/\.[^.]+$/, '');
+    return { file, info: { id: upload.id, title, extractor_key: 'upload', duration: upload.duration }, fromUpload: true };
+  }
+
+  private async fetch(url: string, input: DownloadInput, work: string, run: JobRun): Promise<{ file: string; info: Record<string, unknown> }> {
     const session = await this.egress.open();
     const abort = new AbortController();
     const onOuterAbort = () => abort.abort();
@@ -109,7 +126,7 @@ export class DownloadService {
     let progress = new DownloadProgress(1);
     const chatter: string[] = [];
     try {
-      const args = downloadArgs(input.url, {
+      const args = downloadArgs(url, {
         request: input,
         outputDir: work,
         proxy: session?.proxyUrl,
@@ -211,9 +228,9 @@ export class DownloadService {
     return output;
   }
 
-  private async store(job: JobEntity, file: string, filename: string, kind: string, contentType: string): Promise<JobOutput> {
+  private async store(job: JobEntity, file: string, filename: string, kind: string, contentType: string, keepSource = false): Promise<JobOutput> {
     const key = `${outputPrefix(job.accountId, job.id)}/${filename}`;
-    const size = await this.storage.putFile(key, file);
+    const size = await this.storage.putFile(key, file, { keepSource });
     return { kind, key, filename, content_type: contentType, size };
   }
 
@@ -235,15 +252,4 @@ export class CanceledError extends Error {
   constructor() {
     super('job canceled');
   }
-}
-
-/** A filename safe in a path and a Content-Disposition header; never empty. */
-export function safeFilename(name: string): string {
-  const cleaned = name
-    .normalize('NFKD')
-    .replace(/[^\w .()-]+/g, '_')
-    .replace(/\s+/g, ' ')
-    .replace(/^[ ._-]+|[ ._-]+$/g, '')
-    .slice(0, 120);
-  return cleaned || 'media';
 }

@@ -4,6 +4,7 @@ import { JobRepository } from '../repositories/job.repository.js';
 import { QueueRepository } from '../repositories/queue.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { outputPrefix } from '../services/jobs.service.js';
+import { UploadsService } from '../services/uploads.service.js';
 import { MediaWorker } from './media.worker.js';
 
 /**
@@ -24,6 +25,7 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     private readonly queue: QueueRepository,
     private readonly storage: StorageRepository,
     private readonly worker: MediaWorker,
+    private readonly uploads: UploadsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -41,6 +43,7 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     try {
       await this.repairUnfinished();
       await this.expireOutputs();
+      await this.uploads.deleteExpired();
       await this.jobs.deleteIdempotencyOlderThan(24);
     } catch (err) {
       this.logger.warn(`sweep failed: ${(err as Error).message}`);
