@@ -4,6 +4,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CONFIG, type Config } from './config.js';
 import { AccountController } from './controllers/account.controller.js';
+import { BatchController } from './controllers/batch.controller.js';
 import { DownloadController } from './controllers/download.controller.js';
 import { FilesController } from './controllers/files.controller.js';
 import { HealthController } from './controllers/health.controller.js';
@@ -16,6 +17,7 @@ import { QueueName } from './enum.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { AccountRepository } from './repositories/account.repository.js';
+import { BatchRepository } from './repositories/batch.repository.js';
 import { EgressProxyRepository } from './repositories/egress-proxy.repository.js';
 import { FfmpegRepository } from './repositories/ffmpeg.repository.js';
 import { JobRepository } from './repositories/job.repository.js';
@@ -29,6 +31,7 @@ import { WebhookHttpRepository } from './repositories/webhook-http.repository.js
 import { WebhookRepository } from './repositories/webhook.repository.js';
 import { YtdlpRepository } from './repositories/ytdlp.repository.js';
 import { AccountsService } from './services/accounts.service.js';
+import { BatchesService } from './services/batches.service.js';
 import { DownloadService } from './services/download.service.js';
 import { InfoService } from './services/info.service.js';
 import { JobEventsService } from './services/job-events.service.js';
@@ -42,14 +45,14 @@ import { SweeperService } from './workers/sweeper.service.js';
 import { WebhookWorker } from './workers/webhook.worker.js';
 
 const REPOSITORIES: Type[] = [
-  AccountRepository, EgressProxyRepository, FfmpegRepository, JobRepository, LedgerRepository, ProcessRepository,
+  AccountRepository, BatchRepository, EgressProxyRepository, FfmpegRepository, JobRepository, LedgerRepository, ProcessRepository,
   QueueRepository, RedisRepository, StorageRepository, UploadRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
 ];
 const SERVICES: Type[] = [
-  AccountsService, DownloadService, InfoService, JobEventsService, JobsService, UploadsService, UrlGuardService, WebhooksService,
+  AccountsService, BatchesService, DownloadService, InfoService, JobEventsService, JobsService, UploadsService, UrlGuardService, WebhooksService,
 ];
 const CONTROLLERS: Type[] = [
-  AccountController, DownloadController, FilesController, HealthController, InfoController, JobsController, UploadsController, WebhooksController,
+  AccountController, BatchController, DownloadController, FilesController, HealthController, InfoController, JobsController, UploadsController, WebhooksController,
 ];
 
 export interface Parts {

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { LedgerRepository } from '../src/repositories/ledger.repository.js';
-import { call, media, startApp, waitForJob, type TestApp } from './support/app.js';
+import { call, isolatedDatabase, media, startApp, waitForJob, type TestApp } from './support/app.js';
 
 describe('the sweeper and limits', () => {
   let t: TestApp;
   beforeAll(async () => {
     // Outputs expire 2 s after completion; lost jobs are looked for after 1 s.
-    t = await startApp({ OUTPUT_TTL_HOURS: String(2 / 3600), ENQUEUE_GRACE_SECONDS: '1', SWEEP_INTERVAL_SECONDS: '1', MAX_FILE_SIZE_MB: '1' });
+    const db = await isolatedDatabase('mediary_test_sweeper');
+    t = await startApp({ DATABASE_URL: db, OUTPUT_TTL_HOURS: String(2 / 3600), ENQUEUE_GRACE_SECONDS: '1', SWEEP_INTERVAL_SECONDS: '1', MAX_FILE_SIZE_MB: '1' });
   });
   afterAll(async () => t.close());
 

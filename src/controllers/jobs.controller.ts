@@ -3,6 +3,7 @@ import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiSecur
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JobDto, JobListDto, ListJobsQueryDto } from '../dtos/jobs.dto.js';
 import { AccountId, AuthedEndpoint } from '../http/decorators.js';
+import { BatchesService } from '../services/batches.service.js';
 import { JobEventsService } from '../services/job-events.service.js';
 import { JobsService } from '../services/jobs.service.js';
 
@@ -14,6 +15,7 @@ export class JobsController {
   constructor(
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(JobEventsService) private readonly events: JobEventsService,
+    @Inject(BatchesService) private readonly batches: BatchesService,
   ) {}
 
   @Get()
@@ -91,7 +93,9 @@ export class JobsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: JobDto })
   @AuthedEndpoint(404)
-  cancel(@AccountId() accountId: string, @Param('id') id: string) {
-    return this.jobs.cancelOrDelete(accountId, id);
+  async cancel(@AccountId() accountId: string, @Param('id') id: string) {
+    const job = await this.jobs.cancelOrDelete(accountId, id);
+    await this.batches.jobEnded(id); // a canceled last job completes its batch
+    return job;
   }
 }

@@ -4,7 +4,8 @@ import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsUUID, IsNumber, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min,
   ValidateNested,
 } from 'class-validator';
-import { DOWNLOAD_FORMATS, type DownloadFormat } from '../enum.js';
+import { AUDIO_FORMATS, DOWNLOAD_FORMATS, type DownloadFormat } from '../enum.js';
+import { AppError } from '../errors.js';
 import { FORMAT_ID } from '../utils/ytdlp-args.js';
 
 export const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
@@ -77,4 +78,18 @@ export class JobAcceptedDto {
   @ApiProperty({ format: 'uuid' }) job_id: string;
   @ApiProperty({ enum: ['pending'] }) status: 'pending';
   @ApiProperty({ example: 1 }) credits_charged: number;
+}
+
+/** Rules between fields that decorators cannot express. */
+export function checkDownloadRequest(body: DownloadRequestDto): void {
+  const errors: Array<{ field: string; message: string }> = [];
+  if (!body.url === !body.upload_id) errors.push({ field: 'url', message: 'give exactly one of url and upload_id' });
+  if (body.trim && body.trim.end <= body.trim.start) errors.push({ field: 'trim.end', message: 'trim.end must be greater than trim.start' });
+  const audio = body.audio_only || (body.format !== undefined && AUDIO_FORMATS.has(body.format));
+  if (body.audio_only && body.format && !AUDIO_FORMATS.has(body.format)) {
+    errors.push({ field: 'format', message: `audio_only needs an audio format, not ${body.format}` });
+  }
+  if (body.quality && /^\d+p$/.test(body.quality) && audio) errors.push({ field: 'quality', message: 'a video height makes no sense for audio; use e.g. 128k' });
+  if (body.quality && /^\d+k$/.test(body.quality) && !audio) errors.push({ field: 'quality', message: 'an audio bitrate needs audio_only or an audio format' });
+  if (errors.length) throw new AppError('validation_failed', errors.map((e) => e.message).join('; '), { errors });
 }

@@ -56,6 +56,7 @@ export class JobDto {
   @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
   @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
   @ApiProperty({ nullable: true, type: String, example: 'youtube' }) platform: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The batch this job belongs to' }) batch_id: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) completed_at: string | null;

@@ -23,6 +23,7 @@ export class JobEntity {
   @Column('text') status: JobStatus;
   @Column('smallint') progress: number;
   @Column('text', { nullable: true }) platform: string | null;
+  @Column('uuid', { name: 'batch_id', nullable: true }) batchId: string | null;
   @Column('jsonb') input: Record<string, unknown>;
   @Column('jsonb', { nullable: true }) result: Record<string, unknown> | null;
   @Column('jsonb', { nullable: true }) error: JobError | null;

@@ -1,11 +1,11 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { AppError } from '../errors.js';
 
-function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; message: string }> {
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): Array<{ field: string; message: string }> {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flatten(e.children ?? [], field)];
+    return [...own, ...flattenValidationErrors(e.children ?? [], field)];
   });
 }
 
@@ -15,7 +15,7 @@ export const validationPipe = new ValidationPipe({
   forbidNonWhitelisted: true,
   transform: true,
   exceptionFactory: (errors) => {
-    const list = flatten(errors);
+    const list = flattenValidationErrors(errors);
     return new AppError('validation_failed', list.map((e) => e.message).join('; ') || 'Invalid request', { errors: list });
   },
 });

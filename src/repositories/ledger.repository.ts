@@ -30,6 +30,14 @@ export interface NewJob {
   price: number;
 }
 
+export interface NewBatch {
+  id: string;
+  accountId: string;
+  type: JobType;
+  webhookUrl: string | null;
+  jobs: Array<{ id: string; input: Record<string, unknown>; price: number }>;
+}
+
 type Row = Record<string, unknown>;
 
 /**
@@ -104,6 +112,36 @@ export class LedgerRepository {
       )
       SELECT balance FROM debit`;
     return this.chargeWith(job.accountId, job.price, sql, params, idem, response);
+  }
+
+  /**
+   * Charges a whole batch at once: the batch, its jobs, and one charge entry per job (so each
+   * refund names its job) in a single statement — all of it or, when credits are short, none.
+   */
+  async createChargedBatch(batch: NewBatch, idem: IdempotencyInput | null, response: StoredResponse): Promise<ChargeOutcome> {
+    const total = batch.jobs.reduce((sum, j) => sum + j.price, 0);
+    const sql = `
+      WITH debit AS (
+        UPDATE accounts SET balance = balance - $3 WHERE id = $1 AND balance >= $3 RETURNING balance
+      ), batch AS (
+        INSERT INTO batches (id, account_id, operation, total, webhook_url)
+        SELECT $2, $1, $4, $5, $6 FROM debit RETURNING id
+      ), items AS (
+        SELECT * FROM unnest($7::uuid[], $8::jsonb[], $9::int[]) WITH ORDINALITY AS t(id, input, price, n)
+      ), job AS (
+        INSERT INTO jobs (id, account_id, type, input, credits_charged, batch_id, batch_position)
+        SELECT i.id, $1, $4, i.input, i.price, (SELECT id FROM batch), i.n - 1 FROM items i, debit RETURNING id
+      ), entry AS (
+        INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
+        SELECT $1, -i.price::bigint, 'charge', i.id, $4, d.balance + $3 - sum(i.price) OVER (ORDER BY i.n)
+        FROM items i, debit d WHERE i.price > 0
+      )
+      SELECT balance FROM debit`;
+    const params = [
+      batch.accountId, batch.id, total, batch.type, batch.jobs.length, batch.webhookUrl,
+      batch.jobs.map((j) => j.id), batch.jobs.map((j) => JSON.stringify(j.input)), batch.jobs.map((j) => j.price),
+    ];
+    return this.chargeWith(batch.accountId, total, sql, params, idem, response);
   }
 
   /** Charges a synchronous request (e.g. /v1/info) that creates no job. */

@@ -19,13 +19,21 @@ export class QueueRepository {
   ) {}
 
   async enqueue(data: MediaJobData): Promise<void> {
-    await this.media.add(data.type, data, {
-      jobId: data.jobId,
+    await this.media.add(data.type, data, this.mediaOptions(data.jobId));
+  }
+
+  async enqueueMany(jobs: MediaJobData[]): Promise<void> {
+    await this.media.addBulk(jobs.map((data) => ({ name: data.type, data, opts: this.mediaOptions(data.jobId) })));
+  }
+
+  private mediaOptions(jobId: string) {
+    return {
+      jobId,
       attempts: this.config.worker.attempts,
       backoff: { type: 'exponential', delay: 2000 },
       removeOnComplete: { age: 3600, count: 10_000 },
       removeOnFail: { age: 24 * 3600 },
-    });
+    };
   }
 
   /** The BullMQ state of a job, or null when Redis has no record of it. */

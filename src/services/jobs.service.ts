@@ -6,7 +6,7 @@ import { TERMINAL_STATUSES, type JobType } from '../enum.js';
 import { AppError } from '../errors.js';
 import { JobRepository, type JobFilters } from '../repositories/job.repository.js';
 import { LedgerRepository, type IdempotencyInput, type StoredResponse } from '../repositories/ledger.repository.js';
-import { QueueRepository } from '../repositories/queue.repository.js';
+import { QueueRepository, type MediaJobData } from '../repositories/queue.repository.js';
 import { RedisRepository } from '../repositories/redis.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { creditsCharged, jobsSubmitted } from '../metrics.js';
@@ -24,6 +24,7 @@ export interface JobView {
   status: string;
   progress: number;
   platform: string | null;
+  batch_id: string | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -70,20 +71,21 @@ export class JobsService {
     if (outcome.kind === 'charged') {
       jobsSubmitted.inc({ type });
       creditsCharged.inc({ operation: type }, price);
-      await this.enqueueSoon(id, type);
+      await this.enqueueSoon([{ jobId: id, type }]);
     }
     return settled;
   }
 
-  private async enqueueSoon(jobId: string, type: JobType): Promise<void> {
+  /** Enqueues committed jobs, giving up quickly if Redis is away (the sweeper retries). */
+  async enqueueSoon(jobs: MediaJobData[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.queue.enqueue({ jobId, type }),
+        jobs.length === 1 ? this.queue.enqueue(jobs[0]!) : this.queue.enqueueMany(jobs),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS))),
       ]);
     } catch (err) {
-      this.logger.warn(`job ${jobId} committed but not enqueued (${(err as Error).message}); the sweeper will enqueue it`);
+      this.logger.warn(`${jobs.length} job(s) committed but not enqueued (${(err as Error).message}); the sweeper will enqueue them`);
     } finally {
       clearTimeout(timer);
     }
@@ -163,6 +165,7 @@ export class JobsService {
       status: job.status,
       progress: job.progress,
       platform: job.platform,
+      batch_id: job.batchId,
       created_at: job.createdAt.toISOString(),
       started_at: job.startedAt?.toISOString() ?? null,
       completed_at: job.completedAt?.toISOString() ?? null,

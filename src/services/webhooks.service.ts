@@ -89,6 +89,11 @@ export class WebhooksService {
     await this.emit(job.accountId, type, this.jobs.view(job), job.id, perRequest);
   }
 
+  /** `batch.completed`, to the batch's webhook_url and the endpoint. */
+  async batchCompleted(accountId: string, batch: unknown, webhookUrl: string | null): Promise<void> {
+    await this.emit(accountId, 'batch.completed', batch, null, webhookUrl);
+  }
+
   /** `job.progress`, only to an endpoint that opted in. */
   async jobProgressed(jobId: string): Promise<void> {
     const job = await this.jobRows.find(jobId);

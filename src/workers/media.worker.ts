@@ -8,6 +8,7 @@ import { LedgerRepository } from '../repositories/ledger.repository.js';
 import type { MediaJobData } from '../repositories/queue.repository.js';
 import { RedisRepository } from '../repositories/redis.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
+import { BatchesService } from '../services/batches.service.js';
 import { CanceledError, DownloadService, type JobOutcome, type JobRun } from '../services/download.service.js';
 import { CANCEL_CHANNEL, outputPrefix } from '../services/jobs.service.js';
 import { WebhooksService } from '../services/webhooks.service.js';
@@ -37,6 +38,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly redis: RedisRepository,
     private readonly downloads: DownloadService,
     private readonly webhooks: WebhooksService,
+    private readonly batches: BatchesService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -98,6 +100,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
         jobsSettled.inc({ status: 'completed', code: '' });
         await this.publish(job.id, { status: 'completed', progress: 100 });
         await this.webhooks.safely(`webhook of ${job.id}`, () => this.webhooks.jobEnded(job.id));
+        await this.webhooks.safely(`batch of ${job.id}`, () => this.batches.jobEnded(job.id));
       } else {
         await this.storage.deletePrefix(outputPrefix(job.accountId, job.id)); // canceled while running
       }
@@ -127,6 +130,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
       jobsSettled.inc({ status: 'failed', code });
       await this.publish(jobId, { status: 'failed', error: { code, message } });
       await this.webhooks.safely(`webhook of ${jobId}`, () => this.webhooks.jobEnded(jobId));
+      await this.webhooks.safely(`batch of ${jobId}`, () => this.batches.jobEnded(jobId));
     }
   }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { createDataSource } from '../../src/data-source.js';
 import { AccountsService } from '../../src/services/accounts.service.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mediary_test';
@@ -37,9 +38,27 @@ export function testEnv(port: number, overrides: Record<string, string> = {}): R
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     JOB_LOCK_SECONDS: '3',
     SWEEP_INTERVAL_SECONDS: '2',
+    // Test apps share one database but not one Redis prefix: a sweeper must not take other
+    // apps' pending jobs for lost ones. The sweeper spec uses a database of its own.
+    ENQUEUE_GRACE_SECONDS: '86400',
     RATE_LIMITS: JSON.stringify({ jobs: { minute: 100000, hour: 100000 }, read: { minute: 100000, hour: 100000 }, info: { minute: 100000, hour: 100000 } }),
     ...overrides,
   };
+}
+
+/** A new, migrated database for a spec that needs a database-wide view to itself. */
+export async function isolatedDatabase(name: string): Promise<string> {
+  const admin = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL.replace(/\/[^/]+$/, '/postgres') });
+  await admin.initialize();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.destroy();
+  const url = TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${name}`);
+  const db = createDataSource(url);
+  await db.initialize();
+  await db.runMigrations();
+  await db.destroy();
+  return url;
 }
 
 export interface TestApp {
