@@ -60,7 +60,14 @@ const schema = z.object({
   /** Prefix for Redis keys, so several installations (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('mediary'),
   PUBLIC_BASE_URL: z.url().optional(),
-  STORAGE_DRIVER: z.enum(['local']).default('local'),
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** For S3-compatible servers (MinIO, R2, …); unset for AWS. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
   STORAGE_DIR: z.string().min(1).default('./data'),
   SIGNING_SECRET: z.string().min(16).optional(),
   ALLOW_PRIVATE_NETWORKS: bool.default(false),
@@ -105,7 +112,11 @@ export interface Config {
   redisUrl: string;
   redisPrefix: string;
   publicBaseUrl: string;
-  storage: { driver: 'local'; dir: string };
+  storage: {
+    driver: 'local' | 's3';
+    dir: string;
+    s3?: { bucket: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+  };
   signingSecret: string;
   allowPrivateNetworks: boolean;
   allowedPrivateCidrs: string[];
@@ -142,6 +153,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.SIGNING_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SIGNING_SECRET: required in production');
   }
+  if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
+    throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when STORAGE_DRIVER=s3');
+  }
+  if (e.STORAGE_DRIVER === 's3' && Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither');
+  }
   const rateLimits = { ...DEFAULT_RATE_LIMITS };
   for (const c of RATE_CLASSES) {
     rateLimits[c] = { ...DEFAULT_RATE_LIMITS[c], ...(e.RATE_LIMITS[c] ?? {}) };
@@ -155,7 +172,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
-    storage: { driver: e.STORAGE_DRIVER, dir: e.STORAGE_DIR },
+    storage: {
+      driver: e.STORAGE_DRIVER,
+      dir: e.STORAGE_DIR,
+      s3:
+        e.STORAGE_DRIVER === 's3'
+          ? {
+              bucket: e.S3_BUCKET!,
+              region: e.S3_REGION,
+              endpoint: e.S3_ENDPOINT,
+              accessKeyId: e.S3_ACCESS_KEY_ID,
+              secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+              forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            }
+          : undefined,
+    },
     // Outside production an unset secret falls back to a fixed development value, so links
     // survive restarts on a laptop; production refuses to start without one (above).
     signingSecret: e.SIGNING_SECRET ?? 'mediary-development-signing-secret',

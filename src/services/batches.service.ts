@@ -103,7 +103,7 @@ export class BatchesService {
   }
 
   private async view(batch: BatchRow): Promise<Record<string, unknown>> {
-    const jobs: JobView[] = (await this.batches.jobs(batch.id)).map((j) => this.jobs.view(j));
+    const jobs: JobView[] = await Promise.all((await this.batches.jobs(batch.id)).map((j) => this.jobs.view(j)));
     const count = (...statuses: string[]) => jobs.filter((j) => statuses.includes(j.status)).length;
     return {
       id: batch.id,

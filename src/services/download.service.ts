@@ -70,7 +70,7 @@ export class DownloadService {
     const work = await this.storage.workDir(job.id);
     try {
       const { file, info, fromUpload } = input.upload_id
-        ? await this.fromUpload(job.accountId, input.upload_id)
+        ? await this.fromUpload(job.accountId, input.upload_id, work)
         : { ...(await this.fetch(input.url!, input, work, run)), fromUpload: false };
       const probe = await this.ffmpeg.probe(file);
       if (!probe) throw new AppError('media_unavailable', 'The downloaded file is not readable media');
@@ -107,9 +107,13 @@ export class DownloadService {
   }
 
   /** An upload is the source: no fetching, just its stored file (read in place). */
-  private async fromUpload(accountId: string, uploadId: string): Promise<{ file: string; info: Record<string, unknown>; fromUpload: true }> {
+  private async fromUpload(
+    accountId: string,
+    uploadId: string,
+    work: string,
+  ): Promise<{ file: string; info: Record<string, unknown>; fromUpload: true }> {
     const upload = await this.uploads.findLive(accountId, uploadId);
-    const file = upload ? await this.storage.localPath(upload.storageKey) : null;
+    const file = upload ? await this.storage.materialize(upload.storageKey, work) : null;
     if (!upload || !file) throw new AppError('media_unavailable', 'The upload no longer exists');
     const title = upload.filename.replace(/\.[^.]+$/, '');
     return { file, info: { id: upload.id, title, extractor_key: 'upload', duration: upload.duration }, fromUpload: true };
@@ -230,7 +234,7 @@ export class DownloadService {
 
   private async store(job: JobEntity, file: string, filename: string, kind: string, contentType: string, keepSource = false): Promise<JobOutput> {
     const key = `${outputPrefix(job.accountId, job.id)}/${filename}`;
-    const size = await this.storage.putFile(key, file, { keepSource });
+    const size = await this.storage.putFile(key, file, { keepSource, contentType });
     return { kind, key, filename, content_type: contentType, size };
   }
 

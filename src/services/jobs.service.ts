@@ -11,7 +11,6 @@ import { RedisRepository } from '../repositories/redis.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { creditsCharged, jobsSubmitted } from '../metrics.js';
 import { decodeCursor, encodeCursor } from '../utils/cursor.js';
-import { signedUrl } from '../utils/signing.js';
 import { UUID } from './accounts.service.js';
 import { settleCharge } from './charge-outcome.js';
 
@@ -113,7 +112,7 @@ export class JobsService {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      data: page.map((j) => this.view(j)),
+      data: await Promise.all(page.map((j) => this.view(j))),
       next_cursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
     };
   }
@@ -143,20 +142,23 @@ export class JobsService {
     return job;
   }
 
-  view(job: JobEntity): JobView {
+  /** A job as clients see it: outputs as links (signed API paths, or presigned S3 URLs). */
+  async view(job: JobEntity): Promise<JobView> {
     let result = job.result;
     if (result && job.status === 'completed') {
-      const expiresAt = job.expiresAt ? job.expiresAt.getTime() / 1000 : 0;
+      const expiresAt = job.expiresAt ?? new Date();
       const files = job.outputsDeletedAt
         ? []
-        : job.outputs.map((o) => ({
-            kind: o.kind,
-            filename: o.filename,
-            url: signedUrl(this.config.publicBaseUrl, this.config.signingSecret, filePath(job.id, o.filename), expiresAt),
-            content_type: o.content_type,
-            size: o.size,
-            expires_at: job.expiresAt?.toISOString() ?? null,
-          }));
+        : await Promise.all(
+            job.outputs.map(async (o) => ({
+              kind: o.kind,
+              filename: o.filename,
+              url: await this.storage.link({ key: o.key, filename: o.filename, contentType: o.content_type, expiresAt, apiPath: filePath(job.id, o.filename) }),
+              content_type: o.content_type,
+              size: o.size,
+              expires_at: expiresAt.toISOString(),
+            })),
+          );
       result = { ...result, files, outputs_deleted: job.outputsDeletedAt !== null };
     }
     return {

@@ -55,12 +55,13 @@ export class UploadsService {
       const ext = path.extname(file.filename).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10);
       const filename = `${safeFilename(path.basename(file.filename, path.extname(file.filename)))}${ext}`;
       const key = `uploads/${accountId}/${id}/${filename}`;
-      const size = await this.storage.putFile(key, tmp);
+      const contentType = file.mimetype && /^(audio|video)\//.test(file.mimetype) ? file.mimetype : 'application/octet-stream';
+      const size = await this.storage.putFile(key, tmp, { contentType });
       const upload = await this.uploads.insert({
         id,
         accountId,
         filename,
-        contentType: file.mimetype && /^(audio|video)\//.test(file.mimetype) ? file.mimetype : 'application/octet-stream',
+        contentType,
         size,
         duration: probe.duration,
         storageKey: key,

@@ -86,7 +86,7 @@ export class WebhooksService {
     if (!job || (job.status !== 'completed' && job.status !== 'failed')) return;
     const type: WebhookEvent = job.status === 'completed' ? 'job.completed' : 'job.failed';
     const perRequest = typeof job.input.webhook_url === 'string' ? job.input.webhook_url : null;
-    await this.emit(job.accountId, type, this.jobs.view(job), job.id, perRequest);
+    await this.emit(job.accountId, type, await this.jobs.view(job), job.id, perRequest);
   }
 
   /** `batch.completed`, to the batch's webhook_url and the endpoint. */
@@ -97,7 +97,7 @@ export class WebhooksService {
   /** `job.progress`, only to an endpoint that opted in. */
   async jobProgressed(jobId: string): Promise<void> {
     const job = await this.jobRows.find(jobId);
-    if (job?.status === 'processing') await this.emit(job.accountId, 'job.progress', this.jobs.view(job), job.id, null);
+    if (job?.status === 'processing') await this.emit(job.accountId, 'job.progress', await this.jobs.view(job), job.id, null);
   }
 
   private async emit(accountId: string, type: WebhookEvent, data: unknown, jobId: string | null, perRequest: string | null): Promise<void> {
