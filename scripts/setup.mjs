@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prepares this machine to run Mediary; safe to run again and again (npm's prestart/pretest).
 // 1. npm ci when node_modules is missing or older than package-lock.json
-// 2. ffmpeg, ffprobe and yt-dlp: installed with apt-get when missing and running as root
+// 2. ffmpeg, ffprobe, yt-dlp, pocketsphinx and apertium: installed with apt-get when missing and running as root
 // 3. PostgreSQL and Redis: started when installed but not running (local URLs only)
 // 4. the database: created when missing; migrations applied
 // 5. the TypeScript build
@@ -48,13 +48,25 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   writeFileSync(stamp, createHash('sha256').update(readFileSync('package-lock.json')).digest('hex'));
 }
 
-// 2. media tools
+// 2. media and speech tools
 const tools = [
   [process.env.FFMPEG_PATH || 'ffmpeg', 'ffmpeg'],
   [process.env.FFPROBE_PATH || 'ffprobe', 'ffmpeg'],
   [process.env.YTDLP_PATH || 'yt-dlp', 'yt-dlp'],
 ];
-const missing = [...new Set(tools.filter(([bin]) => !has(bin)).map(([, pkg]) => pkg))];
+// Offline speech recognition and translation (the defaults without an OpenAI key): programs
+// and the data packages they read.
+tools.push(
+  [process.env.POCKETSPHINX_PATH || 'pocketsphinx_continuous', 'pocketsphinx'],
+  [process.env.APERTIUM_PATH || 'apertium', 'apertium'],
+);
+const data = [
+  ['/usr/share/pocketsphinx/model/en-us', 'pocketsphinx-en-us'],
+  ['/usr/share/apertium/modes/eng-spa.mode', 'apertium-eng-spa'],
+];
+const missing = [
+  ...new Set([...tools.filter(([bin]) => !has(bin)).map(([, pkg]) => pkg), ...data.filter(([p]) => !existsSync(p)).map(([, pkg]) => pkg)]),
+];
 if (missing.length) {
   const install = ['install', '-y', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', ...missing];
   if (!isRoot || !has('apt-get')) {

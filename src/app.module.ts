@@ -11,6 +11,7 @@ import { HealthController } from './controllers/health.controller.js';
 import { InfoController } from './controllers/info.controller.js';
 import { JobsController } from './controllers/jobs.controller.js';
 import { UploadsController } from './controllers/uploads.controller.js';
+import { TranscribeController } from './controllers/transcribe.controller.js';
 import { WebhooksController } from './controllers/webhooks.controller.js';
 import { dataSourceOptions } from './data-source.js';
 import { QueueName } from './enum.js';
@@ -27,6 +28,8 @@ import { QueueRepository } from './repositories/queue.repository.js';
 import { RedisRepository } from './repositories/redis.repository.js';
 import { StorageRepository } from './repositories/storage.repository.js';
 import { UploadRepository } from './repositories/upload.repository.js';
+import { LocalSpeechRepository } from './repositories/speech.repository.js';
+import { TranscriptRepository } from './repositories/transcript.repository.js';
 import { WebhookHttpRepository } from './repositories/webhook-http.repository.js';
 import { WebhookRepository } from './repositories/webhook.repository.js';
 import { YtdlpRepository } from './repositories/ytdlp.repository.js';
@@ -37,6 +40,8 @@ import { InfoService } from './services/info.service.js';
 import { JobEventsService } from './services/job-events.service.js';
 import { JobsService } from './services/jobs.service.js';
 import { UploadsService } from './services/uploads.service.js';
+import { TranscribeService } from './services/transcribe.service.js';
+import { TranscriptsService } from './services/transcripts.service.js';
 import { UrlGuardService } from './services/url-guard.service.js';
 import { WebhooksService } from './services/webhooks.service.js';
 import { bullConnection } from './workers/bull-connection.js';
@@ -46,13 +51,13 @@ import { WebhookWorker } from './workers/webhook.worker.js';
 
 const REPOSITORIES: Type[] = [
   AccountRepository, BatchRepository, EgressProxyRepository, FfmpegRepository, JobRepository, LedgerRepository, ProcessRepository,
-  QueueRepository, RedisRepository, StorageRepository, UploadRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
+  QueueRepository, RedisRepository, StorageRepository, LocalSpeechRepository, TranscriptRepository, UploadRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
 ];
 const SERVICES: Type[] = [
-  AccountsService, BatchesService, DownloadService, InfoService, JobEventsService, JobsService, UploadsService, UrlGuardService, WebhooksService,
+  AccountsService, BatchesService, DownloadService, InfoService, JobEventsService, JobsService, TranscribeService, TranscriptsService, UploadsService, UrlGuardService, WebhooksService,
 ];
 const CONTROLLERS: Type[] = [
-  AccountController, BatchController, DownloadController, FilesController, HealthController, InfoController, JobsController, UploadsController, WebhooksController,
+  AccountController, BatchController, DownloadController, FilesController, HealthController, InfoController, JobsController, TranscribeController, UploadsController, WebhooksController,
 ];
 
 export interface Parts {

@@ -6,6 +6,8 @@ export const DEFAULT_PRICES = {
   download: 1,
   download_reencode: 2,
   transcribe: 3,
+  /** Speech recognition: per started minute of audio, never less than `transcribe`. */
+  transcribe_asr_minute: 1,
   translate: 4,
   preview: 1,
   fingerprint: 1,
@@ -76,6 +78,15 @@ const schema = z.object({
   YTDLP_PATH: z.string().min(1).default('yt-dlp'),
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  POCKETSPHINX_PATH: z.string().min(1).default('pocketsphinx_continuous'),
+  APERTIUM_PATH: z.string().min(1).default('apertium'),
+  /** Speech recognition: `local` (pocketsphinx, English) or `openai` (any OpenAI-compatible server). */
+  TRANSCRIBE_PROVIDER: z.enum(['local', 'openai']).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_TRANSCRIBE_MODEL: z.string().min(1).default('whisper-1'),
+  /** Chunks of one long recording sent to the speech server at once. */
+  OPENAI_CONCURRENCY: int(1).default(4),
   MAX_MEDIA_DURATION_SECONDS: int(1).default(4 * 3600),
   MAX_FILE_SIZE_MB: int(1).default(4096),
   MAX_UPLOAD_SIZE_MB: int(1).default(2048),
@@ -120,7 +131,8 @@ export interface Config {
   signingSecret: string;
   allowPrivateNetworks: boolean;
   allowedPrivateCidrs: string[];
-  tools: { ytdlp: string; ffmpeg: string; ffprobe: string };
+  tools: { ytdlp: string; ffmpeg: string; ffprobe: string; pocketsphinx: string; apertium: string };
+  speech: { provider: 'local' | 'openai'; openai: { apiKey?: string; baseUrl?: string; model: string; concurrency: number } };
   limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number };
   outputTtlSeconds: number;
   infoCacheTtlSeconds: number;
@@ -192,7 +204,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingSecret: e.SIGNING_SECRET ?? 'mediary-development-signing-secret',
     allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORKS,
     allowedPrivateCidrs: e.ALLOWED_PRIVATE_CIDRS.split(',').map((s) => s.trim()).filter(Boolean),
-    tools: { ytdlp: e.YTDLP_PATH, ffmpeg: e.FFMPEG_PATH, ffprobe: e.FFPROBE_PATH },
+    tools: { ytdlp: e.YTDLP_PATH, ffmpeg: e.FFMPEG_PATH, ffprobe: e.FFPROBE_PATH, pocketsphinx: e.POCKETSPHINX_PATH, apertium: e.APERTIUM_PATH },
+    // With an OpenAI key (or a self-hosted OpenAI-compatible server) speech goes there by default.
+    speech: {
+      provider: e.TRANSCRIBE_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'local'),
+      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_TRANSCRIBE_MODEL, concurrency: e.OPENAI_CONCURRENCY },
+    },
     limits: {
       maxDurationSeconds: e.MAX_MEDIA_DURATION_SECONDS,
       maxFileBytes: e.MAX_FILE_SIZE_MB * 1024 * 1024,

@@ -15,6 +15,7 @@ export const ERRORS = {
   url_not_allowed: { status: 422, title: 'URL not allowed' },
   media_unavailable: { status: 422, title: 'Media unavailable' },
   media_too_long: { status: 422, title: 'Media too long' },
+  unsupported_language: { status: 422, title: 'Unsupported language' },
   rate_limited: { status: 429, title: 'Rate limit exceeded' },
   internal_error: { status: 500, title: 'Internal error' },
   upstream_failed: { status: 502, title: 'Upstream failed' },
@@ -32,6 +33,7 @@ export const FINAL_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'media_too_long',
   'file_too_large',
   'unsupported_media',
+  'unsupported_language',
   'validation_failed',
 ]);
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { AccountRepository } from '../src/repositories/account.repository.js';
+import { LedgerRepository } from '../src/repositories/ledger.repository.js';
 import { call, startApp, type TestApp } from './support/app.js';
 
 // Workers off: jobs stay pending, so the race is only between charges.
@@ -83,6 +85,20 @@ describe('credit ledger against the real database', () => {
       expect.objectContaining({ amount: 2, job_id: job.body.job_id, balance_after: 3 }),
     ]);
     expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(3);
+  });
+
+  it('settles a reservation at completion: the unused part is refunded once, in the same transaction', async () => {
+    const acct = await t.account(20);
+    const ledger = t.app.get(LedgerRepository);
+    const id = randomUUID();
+    await ledger.createChargedJob({ id, accountId: acct.id, type: 'transcribe', platform: null, input: {}, price: 12 }, null, { statusCode: 202, body: {} });
+    await t.db.query(`UPDATE jobs SET status = 'processing' WHERE id = $1`, [id]);
+    expect(await ledger.completeJob(id, { text: 'x' }, [], new Date(Date.now() + 60_000), 9)).toBe(true);
+    expect(await ledger.completeJob(id, { text: 'x' }, [], new Date(Date.now() + 60_000), 9)).toBe(false);
+    const job = await call(t.url, 'GET', `/v1/jobs/${id}`, { key: acct.key });
+    expect(job.body).toMatchObject({ status: 'completed', credits_charged: 12, credits_refunded: 9 });
+    expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(17);
+    expect(await t.app.get(AccountRepository).ledgerSum(acct.id)).toBe(17);
   });
 
   it('the ledger is append-only and the balance can never go negative', async () => {

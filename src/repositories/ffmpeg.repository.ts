@@ -19,6 +19,17 @@ export class FfmpegRepository {
     return res.exitCode === 0 ? parseProbe(res.stdout) : null;
   }
 
+  /** True when the loudest sample is below -50 dBFS (ffmpeg volumedetect). */
+  async isSilent(input: string): Promise<boolean> {
+    const res = await this.process.run(
+      this.config.tools.ffmpeg,
+      ['-hide_banner', '-nostdin', '-i', input, '-af', 'volumedetect', '-vn', '-f', 'null', '-'],
+      { timeoutMs: 5 * 60_000 },
+    );
+    const max = /max_volume: (-?[\d.]+|-inf) dB/.exec(res.stderr)?.[1];
+    return max === undefined || max === '-inf' || Number(max) < -50;
+  }
+
   run(args: string[], opts: { timeoutMs: number; signal?: AbortSignal; onSeconds?: (s: number) => void }): Promise<RunResult> {
     return this.process.run(this.config.tools.ffmpeg, args, {
       timeoutMs: opts.timeoutMs,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { JobEntity, type JobOutput } from '../entities/job.entity.js';
+import { JobEntity } from '../entities/job.entity.js';
 import type { JobStatus, JobType } from '../enum.js';
 
 export interface JobFilters {
@@ -73,17 +73,6 @@ export class JobRepository {
 
   async setPlatform(id: string, platform: string): Promise<void> {
     await this.db.query('UPDATE jobs SET platform = $2 WHERE id = $1', [id, platform]);
-  }
-
-  /** processing → completed; false when the job was canceled meanwhile (outputs then go). */
-  async complete(id: string, result: Record<string, unknown>, outputs: JobOutput[], expiresAt: Date): Promise<boolean> {
-    const [rows] = (await this.db.query(
-      `UPDATE jobs SET status = 'completed', progress = 100, result = $2, outputs = $3, expires_at = $4,
-              completed_at = now(), updated_at = now()
-       WHERE id = $1 AND status = 'processing' RETURNING id`,
-      [id, JSON.stringify(result), JSON.stringify(outputs), expiresAt],
-    )) as [unknown[], number];
-    return rows.length > 0;
   }
 
   async markOutputsDeleted(id: string): Promise<void> {

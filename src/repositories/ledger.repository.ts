@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { JobError } from '../entities/job.entity.js';
+import type { JobError, JobOutput } from '../entities/job.entity.js';
 import type { JobStatus, JobType } from '../enum.js';
 import { toSafeInteger } from '../utils/numbers.js';
 
@@ -221,6 +221,38 @@ export class LedgerRepository {
           `INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
            VALUES ($1, $2, 'refund', $3, $4, $5)`,
           [accountId, amount, jobId, status === 'failed' ? `job failed: ${error?.code ?? 'unknown'}` : 'job canceled', updated[0]?.balance],
+        );
+      }
+      return true;
+    });
+  }
+
+  /**
+   * processing → completed, refunding `refund` credits of what was reserved (a job priced by
+   * what it turned out to need, e.g. minutes of speech), in one transaction. False when the job
+   * was canceled meanwhile.
+   */
+  async completeJob(jobId: string, result: Record<string, unknown>, outputs: JobOutput[], expiresAt: Date, refund: number): Promise<boolean> {
+    return this.transaction(async (q) => {
+      const rows = (await q.query(
+        'SELECT account_id, status, credits_charged, credits_refunded FROM jobs WHERE id = $1 FOR UPDATE',
+        [jobId],
+      )) as Row[];
+      const job = rows[0];
+      if (!job || job.status !== 'processing') return false;
+      const amount = Math.max(0, Math.min(refund, (job.credits_charged as number) - (job.credits_refunded as number)));
+      await q.query(
+        `UPDATE jobs SET status = 'completed', progress = 100, result = $2, outputs = $3, expires_at = $4,
+                credits_refunded = credits_refunded + $5, completed_at = now(), updated_at = now()
+         WHERE id = $1`,
+        [jobId, JSON.stringify(result), JSON.stringify(outputs), expiresAt, amount],
+      );
+      if (amount > 0) {
+        const accountId = job.account_id as string;
+        const [updated] = (await q.query('UPDATE accounts SET balance = balance + $2 WHERE id = $1 RETURNING balance', [accountId, amount])) as [Row[], number];
+        await q.query(
+          `INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after) VALUES ($1, $2, 'refund', $3, $4, $5)`,
+          [accountId, amount, jobId, 'unused part of the reservation', updated[0]?.balance],
         );
       }
       return true;

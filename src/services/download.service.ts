@@ -46,6 +46,8 @@ export interface TransferRate {
 export interface JobOutcome {
   result: Record<string, unknown>;
   outputs: JobOutput[];
+  /** Credits to give back from what was charged (a reservation larger than the work). */
+  refund?: number;
 }
 
 /** Share of the progress bar the download takes; conversion and storing take the rest. */
@@ -69,9 +71,7 @@ export class DownloadService {
     const input = job.input as unknown as DownloadInput;
     const work = await this.storage.workDir(job.id);
     try {
-      const { file, info, fromUpload } = input.upload_id
-        ? await this.fromUpload(job.accountId, input.upload_id, work)
-        : { ...(await this.fetch(input.url!, input, work, run)), fromUpload: false };
+      const { file, info, fromUpload } = await this.acquire(job.accountId, input, work, run);
       const probe = await this.ffmpeg.probe(file);
       if (!probe) throw new AppError('media_unavailable', 'The downloaded file is not readable media');
       this.checkLimits(probe, file);
@@ -104,6 +104,21 @@ export class DownloadService {
     } finally {
       await this.storage.removeWorkDir(job.id);
     }
+  }
+
+  /**
+   * The source media as a local file: an upload (read in place when stored locally), or the
+   * URL fetched with yt-dlp in the requested format. Also used by the other media jobs.
+   */
+  async acquire(
+    accountId: string,
+    input: DownloadInput,
+    work: string,
+    run: JobRun,
+  ): Promise<{ file: string; info: Record<string, unknown>; fromUpload: boolean }> {
+    return input.upload_id
+      ? this.fromUpload(accountId, input.upload_id, work)
+      : { ...(await this.fetch(input.url!, input, work, run)), fromUpload: false };
   }
 
   /** An upload is the source: no fetching, just its stored file (read in place). */

@@ -48,8 +48,7 @@ export class InfoService {
       const earlier = await this.ledger.findReplay(accountId, idem);
       if (earlier) return settleCharge(earlier, 0);
     }
-    const cacheKey = this.redis.key('info', createHash('sha256').update(normalizeUrl(url)).digest('hex'));
-    const cached = await this.redis.getJson<InfoDocument>(cacheKey);
+    const cached = await this.redis.getJson<InfoDocument>(this.cacheKey(url));
     if (cached) {
       const response = { statusCode: 200, body: { ...cached, cached: true, credits_charged: 0 } };
       if (!idem) return response;
@@ -62,11 +61,24 @@ export class InfoService {
     const available = await this.ledger.balance(accountId);
     if (available < price) throw new AppError('insufficient_credits', 'Insufficient credits', { required: price, available });
     const doc = await this.resolve(url.href);
-    await this.redis.setJson(cacheKey, doc, this.config.infoCacheTtlSeconds);
+    await this.redis.setJson(this.cacheKey(url), doc, this.config.infoCacheTtlSeconds);
     const response = { statusCode: 200, body: { ...doc, cached: false, credits_charged: price } };
     const outcome = await this.ledger.chargeRequest(accountId, price, 'info', idem, response);
     if (outcome.kind === 'charged') creditsCharged.inc({ operation: 'info' }, price);
     return settleCharge(outcome, price, response);
+  }
+
+  /** The info document of a checked URL, from the cache when it is there (no charge: internal use). */
+  async document(url: URL): Promise<InfoDocument> {
+    const cached = await this.redis.getJson<InfoDocument>(this.cacheKey(url));
+    if (cached) return cached;
+    const doc = await this.resolve(url.href);
+    await this.redis.setJson(this.cacheKey(url), doc, this.config.infoCacheTtlSeconds);
+    return doc;
+  }
+
+  private cacheKey(url: URL): string {
+    return this.redis.key('info', createHash('sha256').update(normalizeUrl(url)).digest('hex'));
   }
 
   /** Runs yt-dlp -J (through the egress proxy when private networks are off) and normalizes. */
@@ -92,16 +104,16 @@ export class InfoService {
         this.logger.debug(`yt-dlp -J failed (${classified.code}): ${lastErrorLine(res.stderr)}`);
         throw new AppError(classified.code, classified.message);
       }
-      return await this.document(raw, session?.proxyUrl);
+      return await this.normalize(raw, session?.proxyUrl);
     } finally {
       session?.close();
     }
   }
 
-  private async document(raw: Record<string, unknown>, proxy: string | undefined): Promise<InfoDocument> {
+  private async normalize(raw: Record<string, unknown>, proxy: string | undefined): Promise<InfoDocument> {
     if (raw._type === 'playlist' && Array.isArray(raw.entries)) {
       const entries = (raw.entries as Array<Record<string, unknown> | null>).filter((e): e is Record<string, unknown> => !!e);
-      if (entries.length === 1) return this.document(entries[0]!, proxy);
+      if (entries.length === 1) return this.normalize(entries[0]!, proxy);
       if (entries.length === 0) throw new AppError('media_unavailable', 'The page has no playable media');
       const first = normalizeInfo(raw);
       return {
@@ -110,7 +122,7 @@ export class InfoService {
         title: first.title,
         platform: first.platform,
         webpage_url: first.webpage_url,
-        entries: await Promise.all(entries.map((e) => this.document(e, proxy))),
+        entries: await Promise.all(entries.map((e) => this.normalize(e, proxy))),
       };
     }
     const info = normalizeInfo(raw);

@@ -220,3 +220,8 @@ export function parseFfmpegProgress(line: string): number | null {
   const m = /^out_time_(?:us|ms)=(\d+)$/.exec(line.trim());
   return m ? Number(m[1]) / 1e6 : null;
 }
+
+/** Audio for speech recognition: mono 16 kHz 16-bit WAV (what pocketsphinx reads). */
+export function speechWavArgs(input: string, output: string): string[] {
+  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', input, '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'pcm_s16le', '-f', 'wav', output];
+}

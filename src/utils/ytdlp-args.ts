@@ -141,6 +141,29 @@ export function downloadArgs(url: string, opts: DownloadArgsOptions): string[] {
   return args;
 }
 
+/** Only the captions of one language (manual or automatic), as WebVTT in `outputDir`. */
+export function captionArgs(url: string, opts: YtdlpCommon & { language: string; kind: 'manual' | 'auto'; outputDir: string }): string[] {
+  return [
+    ...commonArgs(opts),
+    '--skip-download',
+    opts.kind === 'manual' ? '--write-subs' : '--write-auto-subs',
+    '--sub-langs',
+    opts.language,
+    '--sub-format',
+    'vtt/srt/best',
+    '--convert-subs',
+    'vtt',
+    '--playlist-items',
+    '1',
+    '-P',
+    opts.outputDir,
+    '-o',
+    'captions.%(ext)s',
+    '--',
+    url,
+  ];
+}
+
 export interface YtdlpProgress {
   status: string;
   downloaded_bytes?: number;

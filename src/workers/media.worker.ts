@@ -11,6 +11,7 @@ import { StorageRepository } from '../repositories/storage.repository.js';
 import { BatchesService } from '../services/batches.service.js';
 import { CanceledError, DownloadService, type JobOutcome, type JobRun } from '../services/download.service.js';
 import { CANCEL_CHANNEL, outputPrefix } from '../services/jobs.service.js';
+import { TranscribeService } from '../services/transcribe.service.js';
 import { WebhooksService } from '../services/webhooks.service.js';
 import { jobsSettled } from '../metrics.js';
 import { jobEventsChannel } from '../utils/job-events.js';
@@ -37,6 +38,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly storage: StorageRepository,
     private readonly redis: RedisRepository,
     private readonly downloads: DownloadService,
+    private readonly transcriber: TranscribeService,
     private readonly webhooks: WebhooksService,
     private readonly batches: BatchesService,
   ) {}
@@ -66,6 +68,8 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
     switch (type) {
       case 'download':
         return this.downloads;
+      case 'transcribe':
+        return this.transcriber;
     }
   }
 
@@ -96,7 +100,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
         },
       });
       const expiresAt = new Date(Date.now() + this.config.outputTtlSeconds * 1000);
-      if (await this.jobs.complete(job.id, outcome.result, outcome.outputs, expiresAt)) {
+      if (await this.ledger.completeJob(job.id, outcome.result, outcome.outputs, expiresAt, outcome.refund ?? 0)) {
         jobsSettled.inc({ status: 'completed', code: '' });
         await this.publish(job.id, { status: 'completed', progress: 100 });
         await this.webhooks.safely(`webhook of ${job.id}`, () => this.webhooks.jobEnded(job.id));

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.fixtures');
-const VERSION = '3';
+const VERSION = '4';
+
+/** What the speech fixture says (ffmpeg's flite voice, which pocketsphinx reads well). */
+export const SPEECH_TEXT =
+  'Good morning. This recording was made to test the speech recognition of the media service. ' +
+  'The weather today is sunny and warm, and the market opens at nine in the morning.';
 
 const ffmpeg = (args) =>
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { cwd: FIXTURE_DIR, stdio: 'inherit' });
@@ -36,6 +41,8 @@ export function makeFixtures() {
   }
   ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', '6', '-c:a', 'aac', '-b:a', '96k', '-vn',
     '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', 'audio_%03d.ts', 'audio.m3u8']);
+  ffmpeg(['-f', 'lavfi', '-i', `flite=text='${SPEECH_TEXT}':voice=awb`, '-c:a', 'aac', '-b:a', '64k', 'speech.m4a']);
+  writeFileSync(path.join(FIXTURE_DIR, 'speech.txt'), SPEECH_TEXT);
   writeFileSync(path.join(FIXTURE_DIR, 'subs.vtt'), VTT);
   writeFileSync(path.join(FIXTURE_DIR, 'subs.m3u8'),
     '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:6.0,\nsubs.vtt\n#EXT-X-ENDLIST\n');

@@ -1,0 +1,140 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CONFIG, type Config } from '../config.js';
+import type { JobEntity, JobOutput } from '../entities/job.entity.js';
+import { AppError } from '../errors.js';
+import { EgressProxyRepository } from '../repositories/egress-proxy.repository.js';
+import { FfmpegRepository } from '../repositories/ffmpeg.repository.js';
+import { LocalSpeechRepository } from '../repositories/speech.repository.js';
+import { StorageRepository } from '../repositories/storage.repository.js';
+import { TranscriptRepository } from '../repositories/transcript.repository.js';
+import { YtdlpRepository } from '../repositories/ytdlp.repository.js';
+import { speechWavArgs } from '../utils/ffmpeg-args.js';
+import { safeFilename } from '../utils/filenames.js';
+import { fullText, parseCaptions, segmentWords, type Segment, type TranscriptFormat } from '../utils/transcript-formats.js';
+import { captionArgs } from '../utils/ytdlp-args.js';
+import { DownloadService, type JobOutcome, type JobRun } from './download.service.js';
+import { asrPrice, renderTranscript, TRANSCRIPT_CONTENT_TYPES, type TranscribeInput, type Transcript } from './transcripts.service.js';
+import { outputPrefix } from './jobs.service.js';
+
+/**
+ * A transcription job: the site's captions when the plan says they exist (and the caller allows
+ * them), speech recognition otherwise. The job was charged what the plan reserved; what it
+ * turns out to cost is settled here, never more than the reservation.
+ */
+@Injectable()
+export class TranscribeService {
+  private readonly logger = new Logger(TranscribeService.name);
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly downloads: DownloadService,
+    private readonly ytdlp: YtdlpRepository,
+    private readonly ffmpeg: FfmpegRepository,
+    private readonly speech: LocalSpeechRepository,
+    private readonly storage: StorageRepository,
+    private readonly transcripts: TranscriptRepository,
+    private readonly egress: EgressProxyRepository,
+  ) {}
+
+  async run(job: JobEntity, run: JobRun): Promise<JobOutcome> {
+    const input = job.input as unknown as TranscribeInput;
+    const work = await this.storage.workDir(job.id);
+    try {
+      const owned = await this.transcripts.find(job.accountId, input.plan.source_key, input.plan.language, [input.plan.provider]);
+      let transcript = owned?.transcript as Transcript | undefined;
+      let price = 0;
+      if (!transcript) {
+        transcript = input.plan.mode === 'captions' ? await this.fromCaptions(input, work) : undefined;
+        if (!transcript && input.source === 'captions') {
+          throw new AppError('media_unavailable', `No ${input.plan.language} captions could be fetched for this media`);
+        }
+        transcript ??= await this.fromSpeech(job, input, work, run);
+        price = transcript.source === 'captions' ? this.config.prices.transcribe : asrPrice(this.config.prices, transcript.duration ?? 0);
+        await this.transcripts.save(job.accountId, input.plan.source_key, transcript.language, transcript.provider, job.id, transcript as unknown as Record<string, unknown>);
+      }
+      run.progress(95);
+      const base = safeFilename(input.filename ?? 'transcript');
+      const output = await this.storeFile(job, work, transcript, input.format, base);
+      if (input.timestamps !== 'word') transcript = { ...transcript, segments: transcript.segments.map(({ words: _words, ...s }) => s) };
+      return {
+        result: { ...transcript, format: input.format, reused: owned !== null, metadata: input.metadata ?? null },
+        outputs: [output],
+        // Settles the reservation: an owned transcript is free, and speech costs what it took.
+        refund: Math.max(0, job.creditsCharged - Math.min(price, job.creditsCharged)),
+      };
+    } finally {
+      await this.storage.removeWorkDir(job.id);
+    }
+  }
+
+  /** The site's captions in the planned language, parsed into segments; undefined if unavailable. */
+  private async fromCaptions(input: TranscribeInput, work: string): Promise<Transcript | undefined> {
+    if (!input.url || input.plan.mode !== 'captions') return undefined;
+    const session = await this.egress.open();
+    try {
+      const args = captionArgs(input.url, {
+        language: input.plan.language,
+        kind: input.plan.kind ?? 'manual',
+        outputDir: work,
+        proxy: session?.proxyUrl,
+        maxDurationSeconds: this.config.limits.maxDurationSeconds,
+      });
+      const res = await this.ytdlp.run(args, { timeoutMs: 120_000 });
+      const file = (await readdir(work)).find((f) => f.startsWith('captions.') && f.endsWith('.vtt'));
+      if (!file) {
+        this.logger.warn(`no captions file (yt-dlp exited ${res.exitCode}): ${res.stderr.slice(-200)}`);
+        return undefined;
+      }
+      const segments = parseCaptions(await readFile(path.join(work, file), 'utf8'));
+      if (segments.length === 0) return undefined;
+      return {
+        language: input.plan.language,
+        source: 'captions',
+        provider: 'captions',
+        duration: input.plan.duration ?? segments[segments.length - 1]!.end,
+        text: fullText(segments),
+        segments,
+      };
+    } finally {
+      session?.close();
+    }
+  }
+
+  private async fromSpeech(job: JobEntity, input: TranscribeInput, work: string, run: JobRun): Promise<Transcript> {
+    if (!this.speech.languages.includes(input.plan.language)) {
+      throw new AppError('unsupported_language', `Speech recognition here does not support ${input.plan.language}`);
+    }
+    const media = await this.downloads.acquire(
+      job.accountId,
+      { url: input.url, upload_id: input.upload_id, audio_only: true },
+      work,
+      { ...run, progress: (p) => run.progress(p * 0.3) },
+    );
+    const wav = path.join(work, 'speech.wav');
+    const conv = await this.ffmpeg.run(speechWavArgs(media.file, wav), { timeoutMs: 30 * 60_000, signal: run.signal });
+    if (conv.exitCode !== 0) throw new AppError('media_unavailable', 'The media has no audio that can be read');
+    const probe = await this.ffmpeg.probe(wav);
+    const duration = probe?.duration ?? 0;
+    run.progress(35);
+    const words = await this.speech.recognize(wav, duration, run.signal);
+    // pocketsphinx exits 0 with nothing when it cannot read its input: silence is the only
+    // honest reason for an empty transcript.
+    if (words.length === 0 && duration > 1 && !(await this.ffmpeg.isSilent(wav))) {
+      throw new AppError('upstream_failed', 'Speech recognition produced nothing from audio that is not silent');
+    }
+    const segments: Segment[] = segmentWords(words);
+    return { language: input.plan.language, source: 'asr', provider: 'local', duration, text: fullText(segments), segments };
+  }
+
+  private async storeFile(job: JobEntity, work: string, transcript: Transcript, format: TranscriptFormat, base: string): Promise<JobOutput> {
+    const filename = `${base}.${format}`;
+    const file = path.join(work, `out.${format}`);
+    await writeFile(file, renderTranscript(transcript, format));
+    const key = `${outputPrefix(job.accountId, job.id)}/${filename}`;
+    const contentType = TRANSCRIPT_CONTENT_TYPES[format];
+    const size = await this.storage.putFile(key, file, { contentType });
+    return { kind: 'transcript', key, filename, content_type: contentType, size };
+  }
+}
