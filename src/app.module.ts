@@ -30,6 +30,7 @@ import { StorageRepository } from './repositories/storage.repository.js';
 import { UploadRepository } from './repositories/upload.repository.js';
 import { LocalSpeechRepository } from './repositories/speech.repository.js';
 import { TranscriptRepository } from './repositories/transcript.repository.js';
+import { ApertiumRepository } from './repositories/translation.repository.js';
 import { WebhookHttpRepository } from './repositories/webhook-http.repository.js';
 import { WebhookRepository } from './repositories/webhook.repository.js';
 import { YtdlpRepository } from './repositories/ytdlp.repository.js';
@@ -42,6 +43,7 @@ import { JobsService } from './services/jobs.service.js';
 import { UploadsService } from './services/uploads.service.js';
 import { TranscribeService } from './services/transcribe.service.js';
 import { TranscriptsService } from './services/transcripts.service.js';
+import { TranslateService } from './services/translate.service.js';
 import { UrlGuardService } from './services/url-guard.service.js';
 import { WebhooksService } from './services/webhooks.service.js';
 import { bullConnection } from './workers/bull-connection.js';
@@ -51,10 +53,10 @@ import { WebhookWorker } from './workers/webhook.worker.js';
 
 const REPOSITORIES: Type[] = [
   AccountRepository, BatchRepository, EgressProxyRepository, FfmpegRepository, JobRepository, LedgerRepository, ProcessRepository,
-  QueueRepository, RedisRepository, StorageRepository, LocalSpeechRepository, TranscriptRepository, UploadRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
+  QueueRepository, RedisRepository, StorageRepository, LocalSpeechRepository, TranscriptRepository, ApertiumRepository, UploadRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
 ];
 const SERVICES: Type[] = [
-  AccountsService, BatchesService, DownloadService, InfoService, JobEventsService, JobsService, TranscribeService, TranscriptsService, UploadsService, UrlGuardService, WebhooksService,
+  AccountsService, BatchesService, DownloadService, InfoService, JobEventsService, JobsService, TranscribeService, TranscriptsService, TranslateService, UploadsService, UrlGuardService, WebhooksService,
 ];
 const CONTROLLERS: Type[] = [
   AccountController, BatchController, DownloadController, FilesController, HealthController, InfoController, JobsController, TranscribeController, UploadsController, WebhooksController,

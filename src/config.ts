@@ -82,6 +82,8 @@ const schema = z.object({
   APERTIUM_PATH: z.string().min(1).default('apertium'),
   /** Speech recognition: `local` (pocketsphinx, English) or `openai` (any OpenAI-compatible server). */
   TRANSCRIBE_PROVIDER: z.enum(['local', 'openai']).optional(),
+  /** Translation: `local` (Apertium, the pairs installed) or `openai` (chat completions). */
+  TRANSLATE_PROVIDER: z.enum(['local', 'openai']).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_TRANSCRIBE_MODEL: z.string().min(1).default('whisper-1'),
@@ -132,6 +134,7 @@ export interface Config {
   allowPrivateNetworks: boolean;
   allowedPrivateCidrs: string[];
   tools: { ytdlp: string; ffmpeg: string; ffprobe: string; pocketsphinx: string; apertium: string };
+  translateProvider: 'local' | 'openai';
   speech: { provider: 'local' | 'openai'; openai: { apiKey?: string; baseUrl?: string; model: string; concurrency: number } };
   limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number };
   outputTtlSeconds: number;
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedPrivateCidrs: e.ALLOWED_PRIVATE_CIDRS.split(',').map((s) => s.trim()).filter(Boolean),
     tools: { ytdlp: e.YTDLP_PATH, ffmpeg: e.FFMPEG_PATH, ffprobe: e.FFPROBE_PATH, pocketsphinx: e.POCKETSPHINX_PATH, apertium: e.APERTIUM_PATH },
     // With an OpenAI key (or a self-hosted OpenAI-compatible server) speech goes there by default.
+    translateProvider: e.TRANSLATE_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'local'),
     speech: {
       provider: e.TRANSCRIBE_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'local'),
       openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_TRANSCRIBE_MODEL, concurrency: e.OPENAI_CONCURRENCY },

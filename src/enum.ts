@@ -1,4 +1,4 @@
-export const JOB_TYPES = ['download', 'transcribe'] as const;
+export const JOB_TYPES = ['download', 'transcribe', 'translate'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
 export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'canceled'] as const;

@@ -86,6 +86,46 @@ describe('POST /v1/transcribe (captions first, pocketsphinx otherwise)', () => {
     expect(french.body.supported).toEqual(['en']);
     expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(10);
     const languages = await call(t.url, 'GET', '/v1/languages', { key: acct.key });
-    expect(languages.body).toEqual({ transcribe: { captions: 'any', speech: ['en'], speech_provider: 'local' } });
+    expect(languages.body).toEqual({
+      transcribe: { captions: 'any', speech: ['en'], speech_provider: 'local' },
+      translate: { pairs: expect.arrayContaining(['en-es', 'es-en']), provider: 'local' },
+    });
+  });
+
+  it('translates a transcription job with Apertium, keeping every segment’s timing', async () => {
+    const acct = await t.account(20);
+    const { job: source } = await transcribe(acct.key, { url: media('master.m3u8') });
+    const res = await call(t.url, 'POST', '/v1/translate', { key: acct.key, body: { transcript_job_id: source.id, target_language: 'es', format: 'vtt' } });
+    expect([res.status, res.body.credits_charged]).toEqual([202, 4]);
+    const job = await waitForJob(t.url, acct.key, res.body.job_id);
+    expect(job.status).toBe('completed');
+    expect(job.result).toMatchObject({ language: 'es', source_language: 'en', provider: 'apertium' });
+    expect(job.result.segments.map((s: any) => [s.start, s.end])).toEqual(source.result.segments.map((s: any) => [s.start, s.end]));
+    expect(job.result.segments[0].text).toMatch(/^Hola/);
+    expect(job.result.segments[1].text).toBe('Esta línea es el segundo cue.');
+    const vtt = await (await fetch(job.result.files[0].url)).text();
+    expect(vtt.startsWith('WEBVTT')).toBe(true);
+  });
+
+  it('translates straight from a URL: speech recognized first, priced as transcription + 1', async () => {
+    const acct = await t.account(20);
+    const res = await call(t.url, 'POST', '/v1/translate', { key: acct.key, body: { url: media('speech.m4a'), target_language: 'es' } });
+    expect(res.body.credits_charged).toBe(4);
+    const job = await waitForJob(t.url, acct.key, res.body.job_id, 60_000);
+    expect(job.status).toBe('completed');
+    expect(job.result.text.toLowerCase()).toMatch(/mañana|tiempo|mercado/);
+    expect(job.credits_refunded).toBe(0);
+  });
+
+  it('refuses pairs that are not installed and same-language requests, before charging', async () => {
+    const acct = await t.account(20);
+    const fr = await call(t.url, 'POST', '/v1/translate', { key: acct.key, body: { url: media('master.m3u8'), target_language: 'fr' } });
+    expect([fr.status, fr.body.code]).toEqual([422, 'unsupported_language']);
+    expect(fr.body.supported).toEqual(expect.arrayContaining(['en-es']));
+    const same = await call(t.url, 'POST', '/v1/translate', { key: acct.key, body: { url: media('master.m3u8'), target_language: 'en' } });
+    expect([same.status, same.body.code]).toEqual([422, 'validation_failed']);
+    const none = await call(t.url, 'POST', '/v1/translate', { key: acct.key, body: { target_language: 'es' } });
+    expect(none.status).toBe(422);
+    expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(20);
   });
 });

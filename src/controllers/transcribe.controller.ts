@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces
 import type { FastifyReply } from 'fastify';
 import { CONFIG, type Config } from '../config.js';
 import { JobAcceptedDto } from '../dtos/download.dto.js';
-import { LanguagesDto, TranscribeRequestDto, TranscriptQueryDto } from '../dtos/transcribe.dto.js';
+import { LanguagesDto, TranscribeRequestDto, TranscriptQueryDto, TranslateRequestDto } from '../dtos/transcribe.dto.js';
 import { AppError } from '../errors.js';
 import { AccountId, AuthedEndpoint, IdempotentEndpoint, RateClassOf, type AuthedRequest } from '../http/decorators.js';
 import { idempotencyOf } from '../http/idempotency.js';
@@ -46,6 +46,33 @@ export class TranscribeController {
     return sendStored(reply, await this.transcripts.submit(accountId, body, idempotencyOf(req, body)));
   }
 
+  @Post('translate')
+  @HttpCode(202)
+  @RateClassOf('jobs')
+  @ApiOperation({
+    summary: 'Translate a transcript, keeping its timings',
+    description:
+      'From a URL or upload (transcribed first, captions first as in /v1/transcribe) or a finished transcription job. ' +
+      'The result has the same segments and times as the transcript, in `target_language`. 4 credits from a transcription ' +
+      'job or with captions; with speech recognition, the transcription price plus 1. Pairs not installed are refused ' +
+      '(`unsupported_language`) before any charge; see GET /v1/languages.',
+  })
+  @ApiAcceptedResponse({ type: JobAcceptedDto })
+  @IdempotentEndpoint()
+  @AuthedEndpoint(402, 404, 409, 422, 502, 503)
+  async translate(
+    @AccountId() accountId: string,
+    @Body() body: TranslateRequestDto,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if ([body.url, body.upload_id, body.transcript_job_id].filter(Boolean).length !== 1) {
+      const message = 'give exactly one of url, upload_id and transcript_job_id';
+      throw new AppError('validation_failed', message, { errors: [{ field: 'url', message }] });
+    }
+    return sendStored(reply, await this.transcripts.submitTranslate(accountId, body, idempotencyOf(req, body)));
+  }
+
   @Get('jobs/:id/transcript')
   @ApiOperation({ summary: 'A finished transcript in any format', description: 'Renders the stored transcript as json, srt, vtt or txt; no new job, free.' })
   @ApiParam({ name: 'id', format: 'uuid' })
@@ -67,7 +94,10 @@ export class TranscribeController {
   @ApiOperation({ summary: 'Languages each provider handles on this installation' })
   @ApiOkResponse({ type: LanguagesDto })
   @AuthedEndpoint()
-  languages(): LanguagesDto {
-    return { transcribe: { captions: 'any', speech: this.transcripts.speechLanguages, speech_provider: this.config.speech.provider } };
+  async languages(): Promise<LanguagesDto> {
+    return {
+      transcribe: { captions: 'any', speech: this.transcripts.speechLanguages, speech_provider: this.config.speech.provider },
+      translate: { pairs: await this.transcripts.translationPairs(), provider: this.config.translateProvider },
+    };
   }
 }

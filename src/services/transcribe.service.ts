@@ -42,31 +42,37 @@ export class TranscribeService {
     const input = job.input as unknown as TranscribeInput;
     const work = await this.storage.workDir(job.id);
     try {
-      const owned = await this.transcripts.find(job.accountId, input.plan.source_key, input.plan.language, [input.plan.provider]);
-      let transcript = owned?.transcript as Transcript | undefined;
-      let price = 0;
-      if (!transcript) {
-        transcript = input.plan.mode === 'captions' ? await this.fromCaptions(input, work) : undefined;
-        if (!transcript && input.source === 'captions') {
-          throw new AppError('media_unavailable', `No ${input.plan.language} captions could be fetched for this media`);
-        }
-        transcript ??= await this.fromSpeech(job, input, work, run);
-        price = transcript.source === 'captions' ? this.config.prices.transcribe : asrPrice(this.config.prices, transcript.duration ?? 0);
-        await this.transcripts.save(job.accountId, input.plan.source_key, transcript.language, transcript.provider, job.id, transcript as unknown as Record<string, unknown>);
-      }
+      const produced = await this.produce(job, input, work, run);
       run.progress(95);
-      const base = safeFilename(input.filename ?? 'transcript');
-      const output = await this.storeFile(job, work, transcript, input.format, base);
-      if (input.timestamps !== 'word') transcript = { ...transcript, segments: transcript.segments.map(({ words: _words, ...s }) => s) };
+      let transcript = produced.transcript;
+      const output = await this.storeTranscript(job, work, transcript, input.format, input.filename ?? 'transcript');
+      if (input.timestamps !== 'word') transcript = withoutWords(transcript);
       return {
-        result: { ...transcript, format: input.format, reused: owned !== null, metadata: input.metadata ?? null },
+        result: { ...transcript, format: input.format, reused: produced.reused, metadata: input.metadata ?? null },
         outputs: [output],
         // Settles the reservation: an owned transcript is free, and speech costs what it took.
-        refund: Math.max(0, job.creditsCharged - Math.min(price, job.creditsCharged)),
+        refund: Math.max(0, job.creditsCharged - Math.min(produced.price, job.creditsCharged)),
       };
     } finally {
       await this.storage.removeWorkDir(job.id);
     }
+  }
+
+  /**
+   * The transcript the plan asks for: owned already (price 0), the site's captions, or speech
+   * recognition. Saved as owned by the account. Also the first half of a translation.
+   */
+  async produce(job: JobEntity, input: TranscribeInput, work: string, run: JobRun): Promise<{ transcript: Transcript; price: number; reused: boolean }> {
+    const owned = await this.transcripts.find(job.accountId, input.plan.source_key, input.plan.language, [input.plan.provider]);
+    if (owned) return { transcript: owned.transcript as unknown as Transcript, price: 0, reused: true };
+    let transcript = input.plan.mode === 'captions' ? await this.fromCaptions(input, work) : undefined;
+    if (!transcript && input.source === 'captions') {
+      throw new AppError('media_unavailable', `No ${input.plan.language} captions could be fetched for this media`);
+    }
+    transcript ??= await this.fromSpeech(job, input, work, run);
+    const price = transcript.source === 'captions' ? this.config.prices.transcribe : asrPrice(this.config.prices, transcript.duration ?? 0);
+    await this.transcripts.save(job.accountId, input.plan.source_key, transcript.language, transcript.provider, job.id, transcript as unknown as Record<string, unknown>);
+    return { transcript, price, reused: false };
   }
 
   /** The site's captions in the planned language, parsed into segments; undefined if unavailable. */
@@ -128,8 +134,8 @@ export class TranscribeService {
     return { language: input.plan.language, source: 'asr', provider: 'local', duration, text: fullText(segments), segments };
   }
 
-  private async storeFile(job: JobEntity, work: string, transcript: Transcript, format: TranscriptFormat, base: string): Promise<JobOutput> {
-    const filename = `${base}.${format}`;
+  async storeTranscript(job: JobEntity, work: string, transcript: Transcript, format: TranscriptFormat, name: string): Promise<JobOutput> {
+    const filename = `${safeFilename(name)}.${format}`;
     const file = path.join(work, `out.${format}`);
     await writeFile(file, renderTranscript(transcript, format));
     const key = `${outputPrefix(job.accountId, job.id)}/${filename}`;
@@ -137,4 +143,8 @@ export class TranscribeService {
     const size = await this.storage.putFile(key, file, { contentType });
     return { kind: 'transcript', key, filename, content_type: contentType, size };
   }
+}
+
+export function withoutWords(t: Transcript): Transcript {
+  return { ...t, segments: t.segments.map(({ words: _words, ...s }) => s) };
 }

@@ -3,9 +3,11 @@ import { CONFIG, type Config, type PriceTable } from '../config.js';
 import { AppError } from '../errors.js';
 import type { IdempotencyInput, StoredResponse } from '../repositories/ledger.repository.js';
 import { LocalSpeechRepository } from '../repositories/speech.repository.js';
+import { ApertiumRepository } from '../repositories/translation.repository.js';
 import { TranscriptRepository } from '../repositories/transcript.repository.js';
 import { JobRepository } from '../repositories/job.repository.js';
 import { toSrt, toTxt, toVtt, type Segment, type TranscriptFormat } from '../utils/transcript-formats.js';
+import { baseLanguage } from '../utils/translation.js';
 import { normalizeUrl } from '../utils/url-safety.js';
 import { UUID } from './accounts.service.js';
 import { InfoService, type InfoDocument } from './info.service.js';
@@ -50,6 +52,25 @@ export type TranscribeInput = TranscribeRequest & {
   format: TranscriptFormat;
   timestamps: 'segment' | 'word';
   plan: TranscribePlan;
+};
+
+export interface TranslateRequest {
+  url?: string;
+  upload_id?: string;
+  transcript_job_id?: string;
+  target_language: string;
+  source_language?: string;
+  format?: TranscriptFormat;
+  filename?: string;
+  webhook_url?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export type TranslateInput = TranslateRequest & {
+  format: TranscriptFormat;
+  provider: 'local' | 'openai';
+  /** For a URL or upload: the transcription to run first. */
+  transcription?: TranscribeInput;
 };
 
 export const TRANSCRIPT_CONTENT_TYPES: Record<TranscriptFormat, string> = {
@@ -103,6 +124,7 @@ export class TranscriptsService {
     private readonly jobRows: JobRepository,
     private readonly transcripts: TranscriptRepository,
     private readonly speech: LocalSpeechRepository,
+    private readonly apertium: ApertiumRepository,
   ) {}
 
   get speechLanguages(): string[] | 'any' {
@@ -115,6 +137,12 @@ export class TranscriptsService {
    * whether the account already owns this transcript (then it is free).
    */
   async submit(accountId: string, req: TranscribeRequest, idem: IdempotencyInput | null): Promise<StoredResponse> {
+    const { input, price } = await this.plan(accountId, req);
+    return this.jobs.submit(accountId, 'transcribe', JSON.parse(JSON.stringify(input)) as Record<string, unknown>, price, idem);
+  }
+
+  /** The plan of a transcription and what to reserve for it; refuses what cannot work. */
+  async plan(accountId: string, req: TranscribeRequest): Promise<{ input: TranscribeInput; price: number }> {
     const source = req.source ?? 'auto';
     let sourceKey: string;
     let duration: number | null;
@@ -136,28 +164,69 @@ export class TranscriptsService {
     }
     const language = captions?.language ?? req.language?.toLowerCase() ?? 'en';
     const speechLanguages = this.speechLanguages;
-    if (!captions && speechLanguages !== 'any' && !speechLanguages.includes(language.split(/[-_]/)[0]!)) {
+    if (!captions && speechLanguages !== 'any' && !speechLanguages.includes(baseLanguage(language))) {
       throw new AppError('unsupported_language', `Speech recognition on this installation supports: ${speechLanguages.join(', ')}`, {
         supported: speechLanguages,
       });
     }
     const plan: TranscribePlan = captions
       ? { mode: 'captions', language, kind: captions.kind, provider: 'captions', source_key: sourceKey, duration }
-      : { mode: 'asr', language: language.split(/[-_]/)[0]!, provider: this.config.speech.provider, source_key: sourceKey, duration };
+      : { mode: 'asr', language: baseLanguage(language), provider: this.config.speech.provider, source_key: sourceKey, duration };
     const owned = await this.transcripts.find(accountId, sourceKey, plan.language, [plan.provider]);
     const price = owned
       ? 0
       : plan.mode === 'captions'
         ? this.config.prices.transcribe
         : asrPrice(this.config.prices, duration ?? UNKNOWN_DURATION_RESERVE_SECONDS);
-    const input: TranscribeInput = { ...req, source, format: req.format ?? 'json', timestamps: req.timestamps ?? 'segment', plan };
-    return this.jobs.submit(accountId, 'transcribe', JSON.parse(JSON.stringify(input)) as Record<string, unknown>, price, idem);
+    return { input: { ...req, source, format: req.format ?? 'json', timestamps: req.timestamps ?? 'segment', plan }, price };
+  }
+
+  /**
+   * A translation: of a finished transcription job (the translate price), or of a URL or upload
+   * (its transcription's reservation plus the difference between the two prices).
+   */
+  async submitTranslate(accountId: string, req: TranslateRequest, idem: IdempotencyInput | null): Promise<StoredResponse> {
+    const target = baseLanguage(req.target_language);
+    let from: string;
+    let price: number;
+    let input: TranslateInput;
+    const extra = Math.max(0, this.config.prices.translate - this.config.prices.transcribe);
+    if (req.transcript_job_id) {
+      const job = UUID.test(req.transcript_job_id) ? await this.jobRows.findForAccount(accountId, req.transcript_job_id) : null;
+      if (!job || job.type !== 'transcribe') throw new AppError('not_found', 'No such transcription job');
+      if (job.status !== 'completed') throw new AppError('conflict', `The transcription is ${job.status}`);
+      from = baseLanguage(req.source_language ?? String(job.result?.language ?? 'en'));
+      price = this.config.prices.translate;
+      input = { ...req, target_language: target, format: req.format ?? 'json', provider: this.config.translateProvider };
+    } else {
+      const planned = await this.plan(accountId, { url: req.url, upload_id: req.upload_id, language: req.source_language });
+      from = baseLanguage(planned.input.plan.language);
+      price = planned.price + extra;
+      input = { ...req, target_language: target, format: req.format ?? 'json', provider: this.config.translateProvider, transcription: planned.input };
+    }
+    if (from === target) throw new AppError('validation_failed', `The transcript is already in ${target}`);
+    await this.assertPair(from, target);
+    return this.jobs.submit(accountId, 'translate', JSON.parse(JSON.stringify(input)) as Record<string, unknown>, price, idem);
+  }
+
+  private async assertPair(from: string, to: string): Promise<void> {
+    if (this.config.translateProvider !== 'local') return;
+    const pairs = await this.apertium.installedPairs();
+    if (!pairs.some(([a, b]) => a === from && b === to)) {
+      throw new AppError('unsupported_language', `Translation from ${from} to ${to} is not installed here`, {
+        supported: pairs.map(([a, b]) => `${a}-${b}`),
+      });
+    }
+  }
+
+  async translationPairs(): Promise<string[] | 'any'> {
+    return this.config.translateProvider === 'local' ? (await this.apertium.installedPairs()).map(([a, b]) => `${a}-${b}`) : 'any';
   }
 
   /** A finished transcript in another format, without a new job. */
   async render(accountId: string, jobId: string, format: TranscriptFormat): Promise<{ body: string; contentType: string }> {
     const job = UUID.test(jobId) ? await this.jobRows.findForAccount(accountId, jobId) : null;
-    if (!job || job.type !== 'transcribe') throw new AppError('not_found', 'No such transcription job');
+    if (!job || (job.type !== 'transcribe' && job.type !== 'translate')) throw new AppError('not_found', 'No such transcription or translation job');
     if (job.status !== 'completed' || !job.result) throw new AppError('conflict', `The job is ${job.status}; its transcript is not ready`);
     return { body: renderTranscript(job.result as unknown as Transcript, format), contentType: TRANSCRIPT_CONTENT_TYPES[format] };
   }

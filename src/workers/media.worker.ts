@@ -12,6 +12,7 @@ import { BatchesService } from '../services/batches.service.js';
 import { CanceledError, DownloadService, type JobOutcome, type JobRun } from '../services/download.service.js';
 import { CANCEL_CHANNEL, outputPrefix } from '../services/jobs.service.js';
 import { TranscribeService } from '../services/transcribe.service.js';
+import { TranslateService } from '../services/translate.service.js';
 import { WebhooksService } from '../services/webhooks.service.js';
 import { jobsSettled } from '../metrics.js';
 import { jobEventsChannel } from '../utils/job-events.js';
@@ -39,6 +40,7 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly redis: RedisRepository,
     private readonly downloads: DownloadService,
     private readonly transcriber: TranscribeService,
+    private readonly translator: TranslateService,
     private readonly webhooks: WebhooksService,
     private readonly batches: BatchesService,
   ) {}
@@ -70,6 +72,8 @@ export class MediaWorker implements OnApplicationBootstrap, OnApplicationShutdow
         return this.downloads;
       case 'transcribe':
         return this.transcriber;
+      case 'translate':
+        return this.translator;
     }
   }
 

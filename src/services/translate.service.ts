@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config } from '../config.js';
+import type { JobEntity } from '../entities/job.entity.js';
+import { AppError } from '../errors.js';
+import { JobRepository } from '../repositories/job.repository.js';
+import { StorageRepository } from '../repositories/storage.repository.js';
+import { ApertiumRepository } from '../repositories/translation.repository.js';
+import { fullText } from '../utils/transcript-formats.js';
+import { apertiumMode, baseLanguage } from '../utils/translation.js';
+import type { JobOutcome, JobRun } from './download.service.js';
+import { TranscribeService, withoutWords } from './transcribe.service.js';
+import type { Transcript, TranslateInput } from './transcripts.service.js';
+
+/** A translation job: the transcript (made first when needed), translated segment by segment. */
+@Injectable()
+export class TranslateService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly transcriber: TranscribeService,
+    private readonly apertium: ApertiumRepository,
+    private readonly jobs: JobRepository,
+    private readonly storage: StorageRepository,
+  ) {}
+
+  async run(job: JobEntity, run: JobRun): Promise<JobOutcome> {
+    const input = job.input as unknown as TranslateInput;
+    const work = await this.storage.workDir(job.id);
+    try {
+      let source: Transcript;
+      let price = this.config.prices.translate;
+      if (input.transcript_job_id) {
+        const done = await this.jobs.findForAccount(job.accountId, input.transcript_job_id);
+        if (!done?.result || done.status !== 'completed') throw new AppError('media_unavailable', 'The transcription is no longer available');
+        source = done.result as unknown as Transcript;
+      } else {
+        const produced = await this.transcriber.produce(job, input.transcription!, work, { ...run, progress: (p) => run.progress(p * 0.8) });
+        source = produced.transcript;
+        price = produced.price + Math.max(0, this.config.prices.translate - this.config.prices.transcribe);
+      }
+      run.progress(80);
+      const from = baseLanguage(input.source_language ?? source.language);
+      const texts = await this.translate(from, input.target_language, source.segments.map((s) => s.text), run.signal);
+      const segments = withoutWords(source).segments.map((s, i) => ({ ...s, text: texts[i] ?? '' }));
+      const translated: Transcript & { source_language: string; transcript_provider: string } = {
+        language: input.target_language,
+        source: source.source,
+        provider: input.provider === 'local' ? 'apertium' : 'openai',
+        transcript_provider: source.provider,
+        source_language: from,
+        duration: source.duration,
+        text: fullText(segments),
+        segments,
+      };
+      run.progress(95);
+      const output = await this.transcriber.storeTranscript(job, work, translated, input.format, input.filename ?? `translation.${input.target_language}`);
+      return {
+        result: { ...translated, format: input.format, metadata: input.metadata ?? null },
+        outputs: [output],
+        refund: Math.max(0, job.creditsCharged - Math.min(price, job.creditsCharged)),
+      };
+    } finally {
+      await this.storage.removeWorkDir(job.id);
+    }
+  }
+
+  private async translate(from: string, to: string, texts: string[], signal: AbortSignal): Promise<string[]> {
+    const mode = apertiumMode(from, to);
+    if (!mode) throw new AppError('unsupported_language', `No translation from ${from} to ${to}`);
+    return this.apertium.translate(mode, texts, signal);
+  }
+}
