@@ -31,6 +31,7 @@ import { UploadRepository } from './repositories/upload.repository.js';
 import { LocalSpeechRepository } from './repositories/speech.repository.js';
 import { TranscriptRepository } from './repositories/transcript.repository.js';
 import { ApertiumRepository } from './repositories/translation.repository.js';
+import { OpenAiRepository } from './repositories/openai.repository.js';
 import { WebhookHttpRepository } from './repositories/webhook-http.repository.js';
 import { WebhookRepository } from './repositories/webhook.repository.js';
 import { YtdlpRepository } from './repositories/ytdlp.repository.js';
@@ -53,7 +54,7 @@ import { WebhookWorker } from './workers/webhook.worker.js';
 
 const REPOSITORIES: Type[] = [
   AccountRepository, BatchRepository, EgressProxyRepository, FfmpegRepository, JobRepository, LedgerRepository, ProcessRepository,
-  QueueRepository, RedisRepository, StorageRepository, LocalSpeechRepository, TranscriptRepository, ApertiumRepository, UploadRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
+  QueueRepository, RedisRepository, StorageRepository, LocalSpeechRepository, TranscriptRepository, ApertiumRepository, OpenAiRepository, UploadRepository, WebhookHttpRepository, WebhookRepository, YtdlpRepository,
 ];
 const SERVICES: Type[] = [
   AccountsService, BatchesService, DownloadService, InfoService, JobEventsService, JobsService, TranscribeService, TranscriptsService, TranslateService, UploadsService, UrlGuardService, WebhooksService,

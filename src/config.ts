@@ -87,8 +87,13 @@ const schema = z.object({
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_TRANSCRIBE_MODEL: z.string().min(1).default('whisper-1'),
+  OPENAI_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
   /** Chunks of one long recording sent to the speech server at once. */
   OPENAI_CONCURRENCY: int(1).default(4),
+  /** The speech endpoint's upload limit (OpenAI: 25 MB); longer audio is cut at silences. */
+  OPENAI_MAX_UPLOAD_MB: z.coerce.number().positive().default(25),
+  /** Segments per chat request when translating. */
+  OPENAI_TRANSLATE_BATCH: int(1).default(40),
   MAX_MEDIA_DURATION_SECONDS: int(1).default(4 * 3600),
   MAX_FILE_SIZE_MB: int(1).default(4096),
   MAX_UPLOAD_SIZE_MB: int(1).default(2048),
@@ -135,7 +140,10 @@ export interface Config {
   allowedPrivateCidrs: string[];
   tools: { ytdlp: string; ffmpeg: string; ffprobe: string; pocketsphinx: string; apertium: string };
   translateProvider: 'local' | 'openai';
-  speech: { provider: 'local' | 'openai'; openai: { apiKey?: string; baseUrl?: string; model: string; concurrency: number } };
+  speech: {
+    provider: 'local' | 'openai';
+    openai: { apiKey?: string; baseUrl?: string; model: string; chatModel: string; concurrency: number; maxUploadBytes: number; translateBatch: number };
+  };
   limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number };
   outputTtlSeconds: number;
   infoCacheTtlSeconds: number;
@@ -212,7 +220,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     translateProvider: e.TRANSLATE_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'local'),
     speech: {
       provider: e.TRANSCRIBE_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'local'),
-      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_TRANSCRIBE_MODEL, concurrency: e.OPENAI_CONCURRENCY },
+      openai: {
+        apiKey: e.OPENAI_API_KEY,
+        baseUrl: e.OPENAI_BASE_URL,
+        model: e.OPENAI_TRANSCRIBE_MODEL,
+        chatModel: e.OPENAI_CHAT_MODEL,
+        concurrency: e.OPENAI_CONCURRENCY,
+        maxUploadBytes: Math.floor(e.OPENAI_MAX_UPLOAD_MB * 1024 * 1024),
+        translateBatch: e.OPENAI_TRANSLATE_BATCH,
+      },
     },
     limits: {
       maxDurationSeconds: e.MAX_MEDIA_DURATION_SECONDS,

@@ -30,11 +30,11 @@ export class FfmpegRepository {
     return max === undefined || max === '-inf' || Number(max) < -50;
   }
 
-  run(args: string[], opts: { timeoutMs: number; signal?: AbortSignal; onSeconds?: (s: number) => void }): Promise<RunResult> {
+  run(args: string[], opts: { timeoutMs: number; signal?: AbortSignal; onSeconds?: (s: number) => void; maxStdoutBytes?: number }): Promise<RunResult> {
     return this.process.run(this.config.tools.ffmpeg, args, {
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
-      maxStdoutBytes: 64 * 1024,
+      maxStdoutBytes: opts.maxStdoutBytes ?? 64 * 1024,
       onLine: (line) => {
         const s = parseFfmpegProgress(line);
         if (s !== null) opts.onSeconds?.(s);

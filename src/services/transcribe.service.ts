@@ -1,15 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG, type Config } from '../config.js';
 import type { JobEntity, JobOutput } from '../entities/job.entity.js';
 import { AppError } from '../errors.js';
 import { EgressProxyRepository } from '../repositories/egress-proxy.repository.js';
 import { FfmpegRepository } from '../repositories/ffmpeg.repository.js';
+import { OpenAiRepository } from '../repositories/openai.repository.js';
 import { LocalSpeechRepository } from '../repositories/speech.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { TranscriptRepository } from '../repositories/transcript.repository.js';
 import { YtdlpRepository } from '../repositories/ytdlp.repository.js';
+import { chunkArgs, mapBounded, parseSilences, planChunks, silenceDetectArgs, speechOpusArgs } from '../utils/chunking.js';
 import { speechWavArgs } from '../utils/ffmpeg-args.js';
 import { safeFilename } from '../utils/filenames.js';
 import { fullText, parseCaptions, segmentWords, type Segment, type TranscriptFormat } from '../utils/transcript-formats.js';
@@ -36,6 +38,7 @@ export class TranscribeService {
     private readonly storage: StorageRepository,
     private readonly transcripts: TranscriptRepository,
     private readonly egress: EgressProxyRepository,
+    private readonly openai: OpenAiRepository,
   ) {}
 
   async run(job: JobEntity, run: JobRun): Promise<JobOutcome> {
@@ -109,7 +112,8 @@ export class TranscribeService {
   }
 
   private async fromSpeech(job: JobEntity, input: TranscribeInput, work: string, run: JobRun): Promise<Transcript> {
-    if (!this.speech.languages.includes(input.plan.language)) {
+    const provider = this.config.speech.provider;
+    if (provider === 'local' && !this.speech.languages.includes(input.plan.language)) {
       throw new AppError('unsupported_language', `Speech recognition here does not support ${input.plan.language}`);
     }
     const media = await this.downloads.acquire(
@@ -118,11 +122,17 @@ export class TranscribeService {
       work,
       { ...run, progress: (p) => run.progress(p * 0.3) },
     );
+    const words = input.timestamps === 'word';
+    const segments = provider === 'openai' ? await this.withOpenAi(media.file, input, work, run, words) : await this.withPocketsphinx(media.file, work, run);
+    const duration = segments.duration;
+    return { language: input.plan.language, source: 'asr', provider, duration, text: fullText(segments.segments), segments: segments.segments };
+  }
+
+  private async withPocketsphinx(file: string, work: string, run: JobRun): Promise<{ segments: Segment[]; duration: number }> {
     const wav = path.join(work, 'speech.wav');
-    const conv = await this.ffmpeg.run(speechWavArgs(media.file, wav), { timeoutMs: 30 * 60_000, signal: run.signal });
+    const conv = await this.ffmpeg.run(speechWavArgs(file, wav), { timeoutMs: 30 * 60_000, signal: run.signal });
     if (conv.exitCode !== 0) throw new AppError('media_unavailable', 'The media has no audio that can be read');
-    const probe = await this.ffmpeg.probe(wav);
-    const duration = probe?.duration ?? 0;
+    const duration = (await this.ffmpeg.probe(wav))?.duration ?? 0;
     run.progress(35);
     const words = await this.speech.recognize(wav, duration, run.signal);
     // pocketsphinx exits 0 with nothing when it cannot read its input: silence is the only
@@ -130,8 +140,40 @@ export class TranscribeService {
     if (words.length === 0 && duration > 1 && !(await this.ffmpeg.isSilent(wav))) {
       throw new AppError('upstream_failed', 'Speech recognition produced nothing from audio that is not silent');
     }
-    const segments: Segment[] = segmentWords(words);
-    return { language: input.plan.language, source: 'asr', provider: 'local', duration, text: fullText(segments), segments };
+    return { segments: segmentWords(words), duration };
+  }
+
+  /**
+   * Whisper through an OpenAI-compatible API: compact Opus audio; when still over the upload
+   * limit, cut at silences into chunks transcribed concurrently (bounded) and stitched back
+   * with their time offsets.
+   */
+  private async withOpenAi(file: string, input: TranscribeInput, work: string, run: JobRun, words: boolean): Promise<{ segments: Segment[]; duration: number }> {
+    const o = this.config.speech.openai;
+    const audio = path.join(work, 'speech.ogg');
+    const conv = await this.ffmpeg.run(speechOpusArgs(file, audio), { timeoutMs: 60 * 60_000, signal: run.signal });
+    if (conv.exitCode !== 0) throw new AppError('media_unavailable', 'The media has no audio that can be read');
+    const duration = (await this.ffmpeg.probe(audio))?.duration ?? 0;
+    const size = (await stat(audio)).size;
+    const silences = size > o.maxUploadBytes ? parseSilences((await this.ffmpeg.run(silenceDetectArgs(audio), { timeoutMs: 30 * 60_000, signal: run.signal, maxStdoutBytes: 16 * 1024 * 1024 })).stdout) : [];
+    const chunks = planChunks(duration, size, o.maxUploadBytes, silences);
+    const files = chunks.length === 1 ? [audio] : await Promise.all(
+      chunks.map(async ([start, end], i) => {
+        const out = path.join(work, `chunk-${i}.ogg`);
+        const res = await this.ffmpeg.run(chunkArgs(audio, out, start, end), { timeoutMs: 10 * 60_000, signal: run.signal });
+        if (res.exitCode !== 0) throw new Error(`cutting chunk ${i} failed: ${res.stderr.slice(-200)}`);
+        return out;
+      }),
+    );
+    run.progress(35);
+    let done = 0;
+    const results = await mapBounded(files, o.concurrency, async (chunk) => {
+      const r = await this.openai.transcribe(chunk, { language: input.plan.language, words, signal: run.signal });
+      run.progress(35 + (++done / files.length) * 55);
+      return r;
+    });
+    const segments = results.flatMap((r, i) => r.segments.map((s) => shift(s, chunks[i]![0])));
+    return { segments, duration };
   }
 
   async storeTranscript(job: JobEntity, work: string, transcript: Transcript, format: TranscriptFormat, name: string): Promise<JobOutput> {
@@ -143,6 +185,11 @@ export class TranscribeService {
     const size = await this.storage.putFile(key, file, { contentType });
     return { kind: 'transcript', key, filename, content_type: contentType, size };
   }
+}
+
+function shift(s: Segment, offset: number): Segment {
+  const round = (n: number) => Math.round((n + offset) * 1000) / 1000;
+  return { ...s, start: round(s.start), end: round(s.end), ...(s.words ? { words: s.words.map((w) => ({ ...w, start: round(w.start), end: round(w.end) })) } : {}) };
 }
 
 export function withoutWords(t: Transcript): Transcript {

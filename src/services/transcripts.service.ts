@@ -80,9 +80,13 @@ export const TRANSCRIPT_CONTENT_TYPES: Record<TranscriptFormat, string> = {
   txt: 'text/plain; charset=utf-8',
 };
 
-/** Speech is priced per started minute, never below the base (captions) price. */
+/**
+ * Speech is priced per started minute, never below the base (captions) price. Half a second
+ * past a minute does not start another: encoders pad audio by a few milliseconds.
+ */
 export function asrPrice(prices: PriceTable, durationSeconds: number): number {
-  return Math.max(prices.transcribe, Math.ceil(Math.max(durationSeconds, 1) / 60) * prices.transcribe_asr_minute);
+  const minutes = Math.max(1, Math.ceil((durationSeconds - 0.5) / 60));
+  return Math.max(prices.transcribe, minutes * prices.transcribe_asr_minute);
 }
 
 /** When the duration is unknown at submit, speech is reserved for this long (and capped by it). */

@@ -3,10 +3,12 @@ import { CONFIG, type Config } from '../config.js';
 import type { JobEntity } from '../entities/job.entity.js';
 import { AppError } from '../errors.js';
 import { JobRepository } from '../repositories/job.repository.js';
+import { OpenAiRepository } from '../repositories/openai.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { ApertiumRepository } from '../repositories/translation.repository.js';
 import { fullText } from '../utils/transcript-formats.js';
-import { apertiumMode, baseLanguage } from '../utils/translation.js';
+import { mapBounded } from '../utils/chunking.js';
+import { apertiumMode, baseLanguage, parseTranslationReply, translationMessages } from '../utils/translation.js';
 import type { JobOutcome, JobRun } from './download.service.js';
 import { TranscribeService, withoutWords } from './transcribe.service.js';
 import type { Transcript, TranslateInput } from './transcripts.service.js';
@@ -20,6 +22,7 @@ export class TranslateService {
     private readonly apertium: ApertiumRepository,
     private readonly jobs: JobRepository,
     private readonly storage: StorageRepository,
+    private readonly openai: OpenAiRepository,
   ) {}
 
   async run(job: JobEntity, run: JobRun): Promise<JobOutcome> {
@@ -39,7 +42,7 @@ export class TranslateService {
       }
       run.progress(80);
       const from = baseLanguage(input.source_language ?? source.language);
-      const texts = await this.translate(from, input.target_language, source.segments.map((s) => s.text), run.signal);
+      const texts = await this.translate(input.provider, from, input.target_language, source.segments.map((s) => s.text), run.signal);
       const segments = withoutWords(source).segments.map((s, i) => ({ ...s, text: texts[i] ?? '' }));
       const translated: Transcript & { source_language: string; transcript_provider: string } = {
         language: input.target_language,
@@ -63,9 +66,35 @@ export class TranslateService {
     }
   }
 
-  private async translate(from: string, to: string, texts: string[], signal: AbortSignal): Promise<string[]> {
+  private async translate(provider: 'local' | 'openai', from: string, to: string, texts: string[], signal: AbortSignal): Promise<string[]> {
+    if (provider === 'openai') return this.withChat(from, to, texts, signal);
     const mode = apertiumMode(from, to);
     if (!mode) throw new AppError('unsupported_language', `No translation from ${from} to ${to}`);
     return this.apertium.translate(mode, texts, signal);
+  }
+
+  /**
+   * Chat completions in batches of numbered segments, so every translation lands on its own
+   * segment (and timing); a batch that comes back with an id missing is asked again.
+   */
+  private async withChat(from: string, to: string, texts: string[], signal: AbortSignal): Promise<string[]> {
+    const o = this.config.speech.openai;
+    const batches: Array<Array<{ id: number; text: string }>> = [];
+    for (let i = 0; i < texts.length; i += o.translateBatch) {
+      batches.push(texts.slice(i, i + o.translateBatch).map((text, j) => ({ id: i + j, text })));
+    }
+    const out = new Array<string>(texts.length);
+    await mapBounded(batches, o.concurrency, async (batch) => {
+      const ids = batch.map((b) => b.id);
+      for (let attempt = 1; ; attempt++) {
+        const reply = parseTranslationReply(await this.openai.chat(translationMessages(batch, from, to), signal), ids);
+        if (reply) {
+          for (const id of ids) out[id] = reply.get(id)!;
+          return;
+        }
+        if (attempt >= 3) throw new AppError('upstream_failed', 'The translation server did not return every segment');
+      }
+    });
+    return out;
   }
 }

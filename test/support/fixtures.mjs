@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.fixtures');
-const VERSION = '4';
+const VERSION = '5';
 
 /** What the speech fixture says (ffmpeg's flite voice, which pocketsphinx reads well). */
 export const SPEECH_TEXT =
@@ -43,6 +43,8 @@ export function makeFixtures() {
     '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', 'audio_%03d.ts', 'audio.m3u8']);
   ffmpeg(['-f', 'lavfi', '-i', `flite=text='${SPEECH_TEXT}':voice=awb`, '-c:a', 'aac', '-b:a', '64k', 'speech.m4a']);
   writeFileSync(path.join(FIXTURE_DIR, 'speech.txt'), SPEECH_TEXT);
+  // 30 minutes of a tone that pauses for one second every ten: long enough to need chunks.
+  ffmpeg(['-f', 'lavfi', '-i', "aevalsrc='0.5*sin(2*PI*440*t)*lt(mod(t\\,10)\\,9)':s=16000:d=1800", '-ac', '1', '-c:a', 'libopus', '-b:a', '24k', 'tone-30min.ogg']);
   writeFileSync(path.join(FIXTURE_DIR, 'subs.vtt'), VTT);
   writeFileSync(path.join(FIXTURE_DIR, 'subs.m3u8'),
     '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:6.0,\nsubs.vtt\n#EXT-X-ENDLIST\n');
