@@ -58,6 +58,19 @@ describe('POST /v1/transcribe (captions first, pocketsphinx otherwise)', () => {
     expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(7);
   });
 
+  it('reads captions from an HTML <track>, and transcribes an upload', async () => {
+    const acct = await t.account(10);
+    const { job: page } = await transcribe(acct.key, { url: media('page.html'), format: 'txt' });
+    expect(page.result).toMatchObject({ source: 'captions', text: 'Hello from the fixture captions. This line is the second cue.' });
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(readFileSync(path.resolve('test/.fixtures/speech.m4a')))], { type: 'audio/mp4' }), 'talk.m4a');
+    const up = (await (await fetch(`${t.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${acct.key}` }, body: form })).json()) as { upload_id: string };
+    const { job } = await transcribe(acct.key, { upload_id: up.upload_id, filename: 'talk' });
+    expect(job.result.source).toBe('asr');
+    expect(wordErrorRate(SPEECH, job.result.text)).toBeLessThan(0.25);
+    expect(job.result.files[0].filename).toBe('talk.json');
+  });
+
   it('renders a finished transcript as SRT and VTT that ffmpeg reads, and as plain text', async () => {
     const acct = await t.account(10);
     const { job } = await transcribe(acct.key, { url: media('speech.m4a') });
