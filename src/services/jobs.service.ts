@@ -11,6 +11,7 @@ import { RedisRepository } from '../repositories/redis.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { creditsCharged, jobsSubmitted } from '../metrics.js';
 import { decodeCursor, encodeCursor } from '../utils/cursor.js';
+import { jobEventsChannel } from '../utils/job-events.js';
 import { UUID } from './accounts.service.js';
 import { settleCharge } from './charge-outcome.js';
 
@@ -123,9 +124,12 @@ export class JobsService {
    */
   async cancelOrDelete(accountId: string, id: string): Promise<JobView> {
     const job = await this.owned(accountId, id);
-    if (!TERMINAL_STATUSES.has(job.status)) {
-      await this.ledger.endUnsuccessfully(id, 'canceled', null, 'if_unstarted');
-      await Promise.allSettled([this.queue.remove(id), this.redis.publish(CANCEL_CHANNEL, id)]);
+    if (!TERMINAL_STATUSES.has(job.status) && (await this.ledger.endUnsuccessfully(id, 'canceled', null, 'if_unstarted'))) {
+      await Promise.allSettled([
+        this.queue.remove(id),
+        this.redis.publish(CANCEL_CHANNEL, id),
+        this.redis.publish(jobEventsChannel(id), JSON.stringify({ status: 'canceled' })),
+      ]);
     }
     const current = (await this.jobs.find(id))!;
     if (TERMINAL_STATUSES.has(current.status) && !current.outputsDeletedAt) {
