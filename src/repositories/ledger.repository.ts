@@ -211,18 +211,8 @@ export class LedgerRepository {
          WHERE id = $1`,
         [jobId, status, error ? JSON.stringify(error) : null, amount],
       );
-      if (amount > 0) {
-        const accountId = job.account_id as string;
-        const [updated] = (await q.query('UPDATE accounts SET balance = balance + $2 WHERE id = $1 RETURNING balance', [
-          accountId,
-          amount,
-        ])) as [Row[], number];
-        await q.query(
-          `INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
-           VALUES ($1, $2, 'refund', $3, $4, $5)`,
-          [accountId, amount, jobId, status === 'failed' ? `job failed: ${error?.code ?? 'unknown'}` : 'job canceled', updated[0]?.balance],
-        );
-      }
+      const reason = status === 'failed' ? `job failed: ${error?.code ?? 'unknown'}` : 'job canceled';
+      await this.refundIn(q, job.account_id as string, jobId, amount, reason);
       return true;
     });
   }
@@ -247,16 +237,19 @@ export class LedgerRepository {
          WHERE id = $1`,
         [jobId, JSON.stringify(result), JSON.stringify(outputs), expiresAt, amount],
       );
-      if (amount > 0) {
-        const accountId = job.account_id as string;
-        const [updated] = (await q.query('UPDATE accounts SET balance = balance + $2 WHERE id = $1 RETURNING balance', [accountId, amount])) as [Row[], number];
-        await q.query(
-          `INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after) VALUES ($1, $2, 'refund', $3, $4, $5)`,
-          [accountId, amount, jobId, 'unused part of the reservation', updated[0]?.balance],
-        );
-      }
+      await this.refundIn(q, job.account_id as string, jobId, amount, 'unused part of the reservation');
       return true;
     });
+  }
+
+  /** The job's one refund entry, with the balance it leaves, inside the caller's transaction. */
+  private async refundIn(q: QueryRunner, accountId: string, jobId: string, amount: number, reason: string): Promise<void> {
+    if (amount <= 0) return;
+    const [updated] = (await q.query('UPDATE accounts SET balance = balance + $2 WHERE id = $1 RETURNING balance', [accountId, amount])) as [Row[], number];
+    await q.query(
+      `INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after) VALUES ($1, $2, 'refund', $3, $4, $5)`,
+      [accountId, amount, jobId, reason, updated[0]?.balance],
+    );
   }
 
   private async chargeWith(
