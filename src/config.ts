@@ -118,6 +118,8 @@ const schema = z.object({
   WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().min(0).default(24),
   PRICES: json(priceOverrides).default({}),
   RATE_LIMITS: json(rateOverrides).default({}),
+  /** How long a valid API key is remembered in memory (0: look it up on every request). */
+  AUTH_CACHE_SECONDS: int(0).default(30),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
 });
 
@@ -159,6 +161,7 @@ export interface Config {
   prices: PriceTable;
   rateLimits: Record<RateClass, RateLimit>;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  authCacheSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -253,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     prices: { ...DEFAULT_PRICES, ...(e.PRICES as Partial<PriceTable>) },
     rateLimits,
     logLevel: e.LOG_LEVEL,
+    authCacheSeconds: e.AUTH_CACHE_SECONDS,
   };
   return deepFreeze(config);
 }

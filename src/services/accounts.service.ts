@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AccountEntity } from '../entities/account.entity.js';
 import type { ApiKeyEntity } from '../entities/api-key.entity.js';
 import type { LedgerEntryEntity } from '../entities/ledger-entry.entity.js';
+import { CONFIG, type Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { AccountRepository, type KeyOwner } from '../repositories/account.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
+import { RedisRepository } from '../repositories/redis.repository.js';
 import { decodeCursor, encodeCursor } from '../utils/cursor.js';
 
 export const KEY_PREFIX = 'mdy_live_';
@@ -21,12 +23,35 @@ export interface MintedKey {
 }
 
 /** Accounts, API keys and balances: used by the HTTP API and the admin CLI alike. */
+const KEY_REVOKED_CHANNEL = 'key-revoked';
+const AUTH_CACHE_MAX = 10_000;
+
 @Injectable()
-export class AccountsService {
+export class AccountsService implements OnModuleInit, OnModuleDestroy {
+  /** Key hash → owner, so most requests authenticate without a database round trip. */
+  private readonly owners = new Map<string, { owner: KeyOwner; until: number }>();
+  private unsubscribe: (() => void) | null = null;
+
   constructor(
+    @Inject(CONFIG) private readonly config: Config,
     private readonly accounts: AccountRepository,
     private readonly ledger: LedgerRepository,
+    private readonly redis: RedisRepository,
   ) {}
+
+  /** A revocation anywhere evicts the key from every process's cache at once. */
+  onModuleInit(): void {
+    if (this.config.authCacheSeconds === 0) return;
+    // Not awaited: start-up must not wait for Redis (requests without it are refused anyway).
+    this.redis.subscribe(KEY_REVOKED_CHANNEL, (hash) => this.owners.delete(hash)).then(
+      (unsubscribe) => (this.unsubscribe = unsubscribe),
+      () => undefined,
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
 
   async createAccount(name: string, credits: number): Promise<{ account: AccountEntity; apiKey: MintedKey }> {
     if (!Number.isSafeInteger(credits) || credits < 0) throw new AppError('validation_failed', 'credits must be a whole number ≥ 0');
@@ -52,11 +77,27 @@ export class AccountsService {
     return (await this.ledger.credit(accountId, amount, 'grant', reason)).balance;
   }
 
-  /** Authenticates a plaintext key: only its sha256 is ever looked up. */
+  /**
+   * Authenticates a plaintext key: only its sha256 is ever looked up. Valid keys are cached for
+   * AUTH_CACHE_SECONDS; revocation evicts them in every process (pub/sub), the TTL is the backstop.
+   */
   async authenticate(plaintext: string): Promise<KeyOwner> {
-    const owner = plaintext.startsWith(KEY_PREFIX) ? await this.accounts.findKeyOwner(hashKey(plaintext)) : null;
-    if (!owner) throw new AppError('invalid_api_key', 'The API key is not valid or has been revoked');
+    if (!plaintext.startsWith(KEY_PREFIX)) throw this.invalidKey();
+    const hash = hashKey(plaintext);
+    const hex = hash.toString('hex');
+    const cached = this.owners.get(hex);
+    if (cached && cached.until > Date.now()) return cached.owner;
+    const owner = await this.accounts.findKeyOwner(hash);
+    if (!owner) throw this.invalidKey();
+    if (this.config.authCacheSeconds > 0) {
+      if (this.owners.size >= AUTH_CACHE_MAX) this.owners.delete(this.owners.keys().next().value!);
+      this.owners.set(hex, { owner, until: Date.now() + this.config.authCacheSeconds * 1000 });
+    }
     return owner;
+  }
+
+  private invalidKey(): AppError {
+    return new AppError('invalid_api_key', 'The API key is not valid or has been revoked');
   }
 
   async mintKey(accountId: string, name: string | null): Promise<MintedKey> {
@@ -80,6 +121,9 @@ export class AccountsService {
   async revokeKey(accountId: string | null, keyId: string): Promise<ApiKeyEntity> {
     const key = UUID.test(keyId) ? await this.accounts.revokeKey(accountId, keyId) : null;
     if (!key) throw new AppError('not_found', 'No such key');
+    const hex = key.keyHash.toString('hex');
+    this.owners.delete(hex);
+    await this.redis.publish(KEY_REVOKED_CHANNEL, hex).catch(() => undefined);
     return key;
   }
 

@@ -198,6 +198,12 @@ export class DownloadService {
       const found: string | null = file;
       const size = found ? await stat(found).then((s) => s.size, () => 0) : 0;
       if (!found || !info || size === 0) {
+        // --dump-json keeps yt-dlp quiet, so its "larger than max-filesize" notice is not printed:
+        // it resolved the media (info above), exited 0 and wrote nothing. Durations were checked
+        // on that same info, so the size limit is what is left.
+        if (info && res.exitCode === 0 && !/ERROR:/.test(res.stderr)) {
+          throw new AppError('file_too_large', `The media is larger than ${Math.round(this.config.limits.maxFileBytes / 1048576)} MB`);
+        }
         const classified = classifyYtdlpError(`${res.stderr}\n${chatter.join('\n')}`);
         this.logger.warn(`yt-dlp exited ${res.exitCode} without a file (${classified.code}): ${lastErrorLine(res.stderr)}`);
         throw new AppError(classified.code, classified.message);

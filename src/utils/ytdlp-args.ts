@@ -105,9 +105,6 @@ export function downloadArgs(url: string, opts: DownloadArgsOptions): string[] {
     ...commonArgs(opts),
     '--dump-json',
     '--no-simulate',
-    // --dump-json implies quiet mode, which would swallow notices such as "File is larger than
-    // max-filesize" (printed while exiting 0); --verbose sends the log to stderr instead.
-    '--verbose',
     '--progress',
     '--newline',
     '--progress-template',
