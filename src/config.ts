@@ -92,6 +92,8 @@ const schema = z.object({
   OPENAI_CONCURRENCY: int(1).default(4),
   /** The speech endpoint's upload limit (OpenAI: 25 MB); longer audio is cut at silences. */
   OPENAI_MAX_UPLOAD_MB: z.coerce.number().positive().default(25),
+  /** Longest audio in one request: longer recordings are cut (and sent concurrently). */
+  OPENAI_MAX_CHUNK_SECONDS: int(60).default(1200),
   /** Segments per chat request when translating. */
   OPENAI_TRANSLATE_BATCH: int(1).default(40),
   MAX_MEDIA_DURATION_SECONDS: int(1).default(4 * 3600),
@@ -144,7 +146,7 @@ export interface Config {
   translateProvider: 'local' | 'openai';
   speech: {
     provider: 'local' | 'openai';
-    openai: { apiKey?: string; baseUrl?: string; model: string; chatModel: string; concurrency: number; maxUploadBytes: number; translateBatch: number };
+    openai: { apiKey?: string; baseUrl?: string; model: string; chatModel: string; concurrency: number; maxUploadBytes: number; maxChunkSeconds: number; translateBatch: number };
   };
   limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number };
   outputTtlSeconds: number;
@@ -230,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         chatModel: e.OPENAI_CHAT_MODEL,
         concurrency: e.OPENAI_CONCURRENCY,
         maxUploadBytes: Math.floor(e.OPENAI_MAX_UPLOAD_MB * 1024 * 1024),
+        maxChunkSeconds: e.OPENAI_MAX_CHUNK_SECONDS,
         translateBatch: e.OPENAI_TRANSLATE_BATCH,
       },
     },

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { CONFIG, type Config } from '../config.js';
 import type { JobEntity, JobOutput } from '../entities/job.entity.js';
@@ -11,7 +12,7 @@ import { LocalSpeechRepository } from '../repositories/speech.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { TranscriptRepository } from '../repositories/transcript.repository.js';
 import { YtdlpRepository } from '../repositories/ytdlp.repository.js';
-import { chunkArgs, mapBounded, parseSilences, planChunks, silenceDetectArgs, speechOpusArgs } from '../utils/chunking.js';
+import { chunkArgs, estimateOpusBytes, mapBounded, parseSilences, planChunks, silenceDetectArgs, speechOpusArgs } from '../utils/chunking.js';
 import { speechWavArgs } from '../utils/ffmpeg-args.js';
 import { safeFilename } from '../utils/filenames.js';
 import { fullText, parseCaptions, segmentWords, type Segment, type TranscriptFormat } from '../utils/transcript-formats.js';
@@ -134,7 +135,11 @@ export class TranscribeService {
     if (conv.exitCode !== 0) throw new AppError('media_unavailable', 'The media has no audio that can be read');
     const duration = (await this.ffmpeg.probe(wav))?.duration ?? 0;
     run.progress(35);
-    const words = await this.speech.recognize(wav, duration, run.signal);
+    // pocketsphinx reports nothing while it works; it runs at about 0.15× real time here, so
+    // progress is estimated from the clock (and never claims to be done before it is).
+    const started = Date.now();
+    const ticker = setInterval(() => run.progress(35 + 55 * Math.min(0.95, (Date.now() - started) / 1000 / Math.max(1, duration * 0.2))), 2000);
+    const words = await this.speech.recognize(wav, duration, run.signal).finally(() => clearInterval(ticker));
     // pocketsphinx exits 0 with nothing when it cannot read its input: silence is the only
     // honest reason for an empty transcript.
     if (words.length === 0 && duration > 1 && !(await this.ffmpeg.isSilent(wav))) {
@@ -144,27 +149,31 @@ export class TranscribeService {
   }
 
   /**
-   * Whisper through an OpenAI-compatible API: compact Opus audio; when still over the upload
-   * limit, cut at silences into chunks transcribed concurrently (bounded) and stitched back
-   * with their time offsets.
+   * Whisper through an OpenAI-compatible API. The audio is planned before it is encoded: when
+   * its Opus would exceed the upload limit (or the longest chunk), it is cut at silences and
+   * each chunk is encoded straight from the source — one encoding pass in all — then sent
+   * OPENAI_CONCURRENCY at a time and stitched back with its offset.
    */
   private async withOpenAi(file: string, input: TranscribeInput, work: string, run: JobRun, words: boolean): Promise<{ segments: Segment[]; duration: number }> {
     const o = this.config.speech.openai;
-    const audio = path.join(work, 'speech.ogg');
-    const conv = await this.ffmpeg.run(speechOpusArgs(file, audio), { timeoutMs: 60 * 60_000, signal: run.signal });
-    if (conv.exitCode !== 0) throw new AppError('media_unavailable', 'The media has no audio that can be read');
-    const duration = (await this.ffmpeg.probe(audio))?.duration ?? 0;
-    const size = (await stat(audio)).size;
-    const silences = size > o.maxUploadBytes ? parseSilences((await this.ffmpeg.run(silenceDetectArgs(audio), { timeoutMs: 30 * 60_000, signal: run.signal, maxStdoutBytes: 16 * 1024 * 1024 })).stdout) : [];
-    const chunks = planChunks(duration, size, o.maxUploadBytes, silences);
-    const files = chunks.length === 1 ? [audio] : await Promise.all(
-      chunks.map(async ([start, end], i) => {
-        const out = path.join(work, `chunk-${i}.ogg`);
-        const res = await this.ffmpeg.run(chunkArgs(audio, out, start, end), { timeoutMs: 10 * 60_000, signal: run.signal });
-        if (res.exitCode !== 0) throw new Error(`cutting chunk ${i} failed: ${res.stderr.slice(-200)}`);
-        return out;
-      }),
-    );
+    const source = await this.ffmpeg.probe(file);
+    if (!source?.audio) throw new AppError('media_unavailable', 'The media has no audio that can be read');
+    const duration = source.duration ?? 0;
+    const estimate = estimateOpusBytes(duration);
+    const needsCuts = estimate > o.maxUploadBytes || duration > o.maxChunkSeconds;
+    const silences = needsCuts
+      ? parseSilences((await this.ffmpeg.run(silenceDetectArgs(file), { timeoutMs: 30 * 60_000, signal: run.signal, maxStdoutBytes: 16 * 1024 * 1024 })).stdout)
+      : [];
+    const chunks = planChunks(duration, estimate, o.maxUploadBytes, silences, o.maxChunkSeconds);
+    const encoders = Math.max(1, Math.min(os.availableParallelism(), 4));
+    const files = await mapBounded(chunks, encoders, async ([start, end], i) => {
+      const out = path.join(work, `chunk-${i}.ogg`);
+      const args = chunks.length === 1 ? speechOpusArgs(file, out) : chunkArgs(file, out, start, end);
+      const res = await this.ffmpeg.run(args, { timeoutMs: 60 * 60_000, signal: run.signal });
+      if (res.exitCode !== 0) throw new Error(`encoding audio chunk ${i} failed: ${res.stderr.slice(-200)}`);
+      if ((await stat(out)).size > o.maxUploadBytes) throw new Error(`audio chunk ${i} is over the upload limit; lower OPENAI_MAX_CHUNK_SECONDS`);
+      return out;
+    });
     run.progress(35);
     let done = 0;
     const results = await mapBounded(files, o.concurrency, async (chunk) => {
@@ -172,7 +181,7 @@ export class TranscribeService {
       run.progress(35 + (++done / files.length) * 55);
       return r;
     });
-    const segments = results.flatMap((r, i) => r.segments.map((s) => shift(s, chunks[i]![0])));
+    const segments = results.flatMap((r, i) => r.segments.map((s) => shift(s, chunks[i]![0], chunks[i]![1])));
     return { segments, duration };
   }
 
@@ -187,8 +196,9 @@ export class TranscribeService {
   }
 }
 
-function shift(s: Segment, offset: number): Segment {
-  const round = (n: number) => Math.round((n + offset) * 1000) / 1000;
+/** A chunk's segment on the recording's clock, kept inside the chunk it came from. */
+function shift(s: Segment, offset: number, chunkEnd: number): Segment {
+  const round = (n: number) => Math.min(chunkEnd, Math.round((n + offset) * 1000) / 1000);
   return { ...s, start: round(s.start), end: round(s.end), ...(s.words ? { words: s.words.map((w) => ({ ...w, start: round(w.start), end: round(w.end) })) } : {}) };
 }
 

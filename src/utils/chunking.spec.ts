@@ -25,6 +25,10 @@ describe('chunking for upload-limited speech APIs', () => {
     for (const [a, b] of chunks) expect(b - a).toBeLessThan(1800 / 6 * 1.25);
   });
 
+  it('also cuts recordings longer than the longest chunk, whatever their size', () => {
+    expect(planChunks(3600, 1000, 25_000_000, [], 1200)).toEqual([[0, 1200], [1200, 2400], [2400, 3600]]);
+  });
+
   it('cuts at the even point when there is no silence nearby', () => {
     expect(planChunks(100, 300, 100, [])).toEqual([[0, 25], [25, 50], [50, 75], [75, 100]]);
   });

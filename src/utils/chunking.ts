@@ -1,4 +1,11 @@
 /** Audio for an upload-limited speech API: mono 16 kHz Opus at 24 kbit/s (~10 MB per hour). */
+export const SPEECH_OPUS_BYTES_PER_SECOND = 24_000 / 8;
+
+/** What that Opus will weigh, with room for container overhead and bitrate peaks. */
+export function estimateOpusBytes(durationSeconds: number): number {
+  return Math.ceil(durationSeconds * SPEECH_OPUS_BYTES_PER_SECOND * 1.25);
+}
+
 export function speechOpusArgs(input: string, output: string): string[] {
   return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', input, '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg', output];
 }
@@ -29,9 +36,15 @@ export function parseSilences(output: string): Array<[number, number]> {
  * evenly sized chunks with a 10 % margin, each cut moved to the middle of the nearest silence
  * within a quarter chunk (so no word is cut in half), else cut at the even point.
  */
-export function planChunks(durationSeconds: number, sizeBytes: number, limitBytes: number, silences: Array<[number, number]>): Array<[number, number]> {
-  if (sizeBytes <= limitBytes || durationSeconds <= 0) return [[0, durationSeconds]];
-  const count = Math.ceil(sizeBytes / (limitBytes * 0.9));
+export function planChunks(
+  durationSeconds: number,
+  sizeBytes: number,
+  limitBytes: number,
+  silences: Array<[number, number]>,
+  maxChunkSeconds = Infinity,
+): Array<[number, number]> {
+  const count = Math.max(Math.ceil(sizeBytes / (limitBytes * 0.9)), Math.ceil(durationSeconds / maxChunkSeconds), 1);
+  if (count === 1 || durationSeconds <= 0) return [[0, durationSeconds]];
   const target = durationSeconds / count;
   const middles = silences.map(([a, b]) => (a + b) / 2);
   const cuts: number[] = [];
