@@ -14,13 +14,13 @@
 // run, default 150; the wait for a quiet machine counts), SKIP_LOCAL=1 / SKIP_OPENAI=1.
 // Markdown on stdout, progress on stderr, raw numbers in /tmp/mediary-bench-speech/results.json.
 // Every process started here is killed when the script ends, however it ends.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openAsBlob, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dbUrl, ensureDatabase, freePort, loadavg, psql, sleep, spawnTracked, stopAll, stopChild, waitHttp } from './lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = '/tmp/mediary-bench-speech';
@@ -35,50 +35,10 @@ const T0 = Date.now();
 mkdirSync(CACHE, { recursive: true });
 
 const log = (msg) => process.stderr.write(`[transcribe ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
 const secs = (ms) => Math.round(ms / 10) / 100;
 
 // ------------------------------------------------------------------ children, always cleaned up
 
-const children = new Set();
-
-function spawnTracked(cmd, args, opts = {}) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  child.output = '';
-  const keep = (d) => (child.output = (child.output + d.toString()).slice(-20_000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return child;
-}
-
-async function stopChild(child, graceMs = 5000) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-const stopAll = () => Promise.all([...children].map((c) => stopChild(c)));
-process.on('exit', () => {
-  for (const c of children) {
-    try {
-      c.kill('SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-});
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    log(`${sig}: stopping children`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
 // The whole run is bounded: past the deadline everything is killed and the script fails.
 setTimeout(() => {
   log(`deadline of ${DEADLINE_MS / 60_000} min passed: stopping everything`);
@@ -89,8 +49,7 @@ setTimeout(() => {
 function run(cmd, args, { timeoutMs = 10 * 60_000, env, cwd = ROOT, keepStdout = true } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env, cwd });
-    children.add(child);
+    const child = spawnTracked(cmd, args, { env: env ?? process.env, cwd });
     const out = [];
     let err = '';
     child.stdout.on('data', (d) => keepStdout && out.push(d));
@@ -101,12 +60,10 @@ function run(cmd, args, { timeoutMs = 10 * 60_000, env, cwd = ROOT, keepStdout =
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
-      children.delete(child);
       reject(e);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      children.delete(child);
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: err, ms: performance.now() - started });
     });
   });
@@ -248,40 +205,6 @@ function wer(reference, hypothesis) {
 
 // ------------------------------------------------------------------ database, server, API
 
-function psql(db, sql) {
-  const r = spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', db, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-const dbUrl = (db) => `postgres://postgres@127.0.0.1:5432/${db}`;
-
-function ensureDatabase(db) {
-  if (!existsSync(path.join(ROOT, 'dist', 'src', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
-  if (psql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${db}'`) !== '1') {
-    log(`creating database ${db}`);
-    const r = spawnSync('createdb', ['-h', '127.0.0.1', '-U', 'postgres', db], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`createdb failed: ${r.stderr}`);
-  }
-  const m = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'src', 'migrate.js')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: dbUrl(db), LOG_LEVEL: 'error' },
-  });
-  if (m.status !== 0) throw new Error(`migration failed: ${m.stderr || m.stdout}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function cleanEnv() {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (/^(OPENAI_|TRANSCRIBE_|TRANSLATE_|RATE_LIMITS|PRICES|REDIS_PREFIX|STORAGE_|PORT$|HOST$|ROLE$)/.test(k)) delete env[k];
@@ -303,20 +226,6 @@ function serverEnv(db, port, extra) {
     RATE_LIMITS: JSON.stringify({ jobs: { minute: 100000, hour: 100000 } }),
     ...extra,
   };
-}
-
-async function waitHttp(url, child, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`server exited ${child.exitCode} before answering:\n${child.output}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${child?.output ?? ''}`);
 }
 
 async function startServer(db, extra) {

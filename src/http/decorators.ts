@@ -49,8 +49,6 @@ export const AuthedEndpoint = (...extra: number[]) =>
     ...extra.map((status) => problem(status, EXTRA[status] ?? 'Error')),
   );
 
-export const RateLimitHeaders = RATE_HEADERS;
-
 const EXTRA: Record<number, string> = {
   402: 'Not enough credits (`insufficient_credits`, with `required` and `available`)',
   404: 'No such resource for this account (`not_found`)',

@@ -40,6 +40,13 @@ export interface NewBatch {
 
 type Row = Record<string, unknown>;
 
+interface LockedJob {
+  account_id: string;
+  status: JobStatus;
+  credits_charged: number;
+  credits_refunded: number;
+}
+
 /**
  * Every write that moves credits. Each is one database transaction that changes the cached
  * balance and appends the ledger entry together; the balance CHECK makes overdraft impossible
@@ -197,13 +204,9 @@ export class LedgerRepository {
     refund: 'always' | 'if_unstarted',
   ): Promise<boolean> {
     return this.transaction(async (q) => {
-      const rows = (await q.query(
-        'SELECT account_id, status, credits_charged, credits_refunded FROM jobs WHERE id = $1 FOR UPDATE',
-        [jobId],
-      )) as Row[];
-      const job = rows[0];
-      if (!job || !['pending', 'processing'].includes(job.status as string)) return false;
-      const refundable = (job.credits_charged as number) - (job.credits_refunded as number);
+      const job = await this.lockJob(q, jobId);
+      if (!job || !['pending', 'processing'].includes(job.status)) return false;
+      const refundable = job.credits_charged - job.credits_refunded;
       const amount = refund === 'always' || job.status === 'pending' ? refundable : 0;
       await q.query(
         `UPDATE jobs SET status = $2, error = $3, credits_refunded = credits_refunded + $4,
@@ -212,7 +215,7 @@ export class LedgerRepository {
         [jobId, status, error ? JSON.stringify(error) : null, amount],
       );
       const reason = status === 'failed' ? `job failed: ${error?.code ?? 'unknown'}` : 'job canceled';
-      await this.refundIn(q, job.account_id as string, jobId, amount, reason);
+      await this.refundIn(q, job.account_id, jobId, amount, reason);
       return true;
     });
   }
@@ -224,22 +227,27 @@ export class LedgerRepository {
    */
   async completeJob(jobId: string, result: Record<string, unknown>, outputs: JobOutput[], expiresAt: Date, refund: number): Promise<boolean> {
     return this.transaction(async (q) => {
-      const rows = (await q.query(
-        'SELECT account_id, status, credits_charged, credits_refunded FROM jobs WHERE id = $1 FOR UPDATE',
-        [jobId],
-      )) as Row[];
-      const job = rows[0];
+      const job = await this.lockJob(q, jobId);
       if (!job || job.status !== 'processing') return false;
-      const amount = Math.max(0, Math.min(refund, (job.credits_charged as number) - (job.credits_refunded as number)));
+      const amount = Math.max(0, Math.min(refund, job.credits_charged - job.credits_refunded));
       await q.query(
         `UPDATE jobs SET status = 'completed', progress = 100, result = $2, outputs = $3, expires_at = $4,
                 credits_refunded = credits_refunded + $5, completed_at = now(), updated_at = now()
          WHERE id = $1`,
         [jobId, JSON.stringify(result), JSON.stringify(outputs), expiresAt, amount],
       );
-      await this.refundIn(q, job.account_id as string, jobId, amount, 'unused part of the reservation');
+      await this.refundIn(q, job.account_id, jobId, amount, 'unused part of the reservation');
       return true;
     });
+  }
+
+  /** Reads a job's money fields with its row locked until the transaction ends. */
+  private async lockJob(q: QueryRunner, jobId: string): Promise<LockedJob | undefined> {
+    const rows = (await q.query(
+      'SELECT account_id, status, credits_charged, credits_refunded FROM jobs WHERE id = $1 FOR UPDATE',
+      [jobId],
+    )) as LockedJob[];
+    return rows[0];
   }
 
   /** The job's one refund entry, with the balance it leaves, inside the caller's transaction. */

@@ -2,7 +2,7 @@ import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client 
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -81,10 +81,6 @@ export class StorageRepository implements OnModuleDestroy {
   /** The object on local disk, for the API to serve; null with S3 (clients use presigned links). */
   localPath(key: string): Promise<string | null> {
     return this.isLocal ? this.local.existing(key) : Promise.resolve(null);
-  }
-
-  openRead(key: string, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.local.resolve(key), range);
   }
 
   deletePrefix(prefix: string): Promise<void> {
