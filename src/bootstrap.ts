@@ -5,9 +5,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { collectDefaultMetrics, register } from 'prom-client';
 import { AppModule, type Parts } from './app.module.js';
 import type { Config } from './config.js';
-import { buildOpenApi, mountDocs } from './http/swagger.js';
-import { validationPipe } from './http/validation.js';
-import { httpDuration } from './metrics.js';
+import { buildOpenApi, mountDocs } from './platform/http/swagger.js';
+import { validationPipe } from './platform/http/validation.js';
+import { httpDuration } from './platform/metrics.js';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 

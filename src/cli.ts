@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { createContext } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { AppError } from './errors.js';
-import { AccountsService } from './services/accounts.service.js';
+import { AccountsService } from './core/accounts/accounts.service.js';
 
 const USAGE = `Usage: npm run mediary -- <command> [options]
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createContext, createHttpApp, bootLogger } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { AccountsService } from './services/accounts.service.js';
+import { AccountsService } from './core/accounts/accounts.service.js';
 
 /** One entry point: `node dist/src/main.js [all|api|worker]` (or ROLE). */
 async function main(): Promise<void> {

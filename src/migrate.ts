@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from './config.js';
-import { createDataSource } from './data-source.js';
+import { createDataSource } from './platform/database/data-source.js';
 
 /** Applies pending migrations (the only way the schema changes): `npm run migrate`. */
 const config = loadConfig();

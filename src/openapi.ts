@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHttpApp } from './bootstrap.js';
 import { loadConfig } from './config.js';
-import { buildOpenApi } from './http/swagger.js';
+import { buildOpenApi } from './platform/http/swagger.js';
 
 /** Writes openapi.json (the committed spec) from the code: `npm run openapi`. */
 export async function generateOpenApi(): Promise<string> {

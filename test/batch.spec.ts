@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { AccountRepository } from '../src/repositories/account.repository.js';
+import { AccountRepository } from '../src/core/accounts/account.repository.js';
 import { call, media, startApp, waitForJob, type TestApp } from './support/app.js';
 
 describe('POST /v1/batch: charging (workers off)', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { AccountRepository } from '../src/repositories/account.repository.js';
-import { LedgerRepository } from '../src/repositories/ledger.repository.js';
+import { AccountRepository } from '../src/core/accounts/account.repository.js';
+import { LedgerRepository } from '../src/core/ledger/ledger.repository.js';
 import { call, startApp, type TestApp } from './support/app.js';
 
 // Workers off: jobs stay pending, so the race is only between charges.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WebhookHttpRepository } from '../src/repositories/webhook-http.repository.js';
+import { WebhookHttpRepository } from '../src/platform/tools/webhook-http.repository.js';
 import { call, startApp, waitForJob, type TestApp } from './support/app.js';
 
 // Private networks are off here. 127.0.0.2 plays a trusted host (ALLOWED_PRIVATE_CIDRS) that

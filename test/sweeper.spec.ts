@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { LedgerRepository } from '../src/repositories/ledger.repository.js';
+import { LedgerRepository } from '../src/core/ledger/ledger.repository.js';
 import { call, isolatedDatabase, media, startApp, waitForJob, type TestApp } from './support/app.js';
 
 describe('the sweeper and limits', () => {

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createDataSource } from '../../src/data-source.js';
-import { AccountsService } from '../../src/services/accounts.service.js';
+import { createDataSource } from '../../src/platform/database/data-source.js';
+import { AccountsService } from '../../src/core/accounts/accounts.service.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mediary_test';
 

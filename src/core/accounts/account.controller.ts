@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { AccountDto, CreatedKeyDto, CreateKeyDto, KeyDto, KeyListDto, LedgerPageDto } from './dto/account.dto.js';
+import { PageQueryDto } from '../jobs/dto/jobs.dto.js';
+import type { ApiKeyEntity } from './api-key.entity.js';
+import { AccountId, AuthedEndpoint, RateClassOf } from '../../platform/http/decorators.js';
+import { AccountsService } from './accounts.service.js';
+
+function keyView(k: ApiKeyEntity): KeyDto {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    last4: k.last4,
+    created_at: k.createdAt.toISOString(),
+    revoked_at: k.revokedAt?.toISOString() ?? null,
+  };
+}
+
+@ApiTags('account')
+@ApiSecurity('bearer')
+@ApiSecurity('apiKey')
+@Controller('v1')
+export class AccountController {
+  constructor(@Inject(AccountsService) private readonly accounts: AccountsService) {}
+
+  @Get('account')
+  @ApiOperation({ summary: 'Your account and credit balance' })
+  @ApiOkResponse({ type: AccountDto })
+  @AuthedEndpoint()
+  async account(@AccountId() accountId: string): Promise<AccountDto> {
+    const a = await this.accounts.getAccount(accountId);
+    return { id: a.id, name: a.name, balance: a.balance, created_at: a.createdAt.toISOString() };
+  }
+
+  @Get('account/ledger')
+  @ApiOperation({ summary: 'Ledger entries (charges, refunds, grants, purchases)', description: 'Newest first, cursor-paginated.' })
+  @ApiOkResponse({ type: LedgerPageDto })
+  @AuthedEndpoint(422)
+  async ledger(@AccountId() accountId: string, @Query() q: PageQueryDto): Promise<LedgerPageDto> {
+    const page = await this.accounts.ledgerPage(accountId, q.cursor, q.limit ?? 50);
+    return {
+      data: page.entries.map((e) => ({
+        id: e.id,
+        amount: e.amount,
+        kind: e.kind,
+        job_id: e.jobId,
+        reason: e.reason,
+        balance_after: e.balanceAfter,
+        created_at: e.createdAt.toISOString(),
+      })),
+      next_cursor: page.nextCursor,
+    };
+  }
+
+  @Post('keys')
+  @RateClassOf('account')
+  @ApiOperation({ summary: 'Mint an API key', description: 'The key is in this response only; it is stored as a sha256 hash.' })
+  @ApiCreatedResponse({ type: CreatedKeyDto })
+  @AuthedEndpoint(422)
+  async createKey(@AccountId() accountId: string, @Body() body: CreateKeyDto): Promise<CreatedKeyDto> {
+    const minted = await this.accounts.mintKey(accountId, body.name ?? null);
+    return { ...keyView(minted.key), key: minted.plaintext };
+  }
+
+  @Get('keys')
+  @ApiOperation({ summary: 'List API keys', description: 'Prefix and last four characters only.' })
+  @ApiOkResponse({ type: KeyListDto })
+  @AuthedEndpoint()
+  async keys(@AccountId() accountId: string): Promise<KeyListDto> {
+    return { data: (await this.accounts.listKeys(accountId)).map(keyView) };
+  }
+
+  @Delete('keys/:id')
+  @HttpCode(200)
+  @RateClassOf('account')
+  @ApiOperation({ summary: 'Revoke an API key', description: 'Takes effect at once. Revoking the key you are using is allowed.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: KeyDto })
+  @AuthedEndpoint(404)
+  async revoke(@AccountId() accountId: string, @Param('id') id: string): Promise<KeyDto> {
+    return keyView(await this.accounts.revokeKey(accountId, id));
+  }
+}

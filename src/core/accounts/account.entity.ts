@@ -1,0 +1,11 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintToNumber } from '../../platform/database/numbers.js';
+
+@Entity('accounts')
+export class AccountEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column('text') name: string;
+  /** Cached sum of the account's ledger entries; written only together with an entry. */
+  @Column('bigint', { transformer: bigintToNumber }) balance: number;
+  @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+}

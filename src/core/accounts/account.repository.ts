@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AccountEntity } from './account.entity.js';
+import { ApiKeyEntity } from './api-key.entity.js';
+import { LedgerEntryEntity } from '../ledger/ledger-entry.entity.js';
+
+export interface KeyOwner {
+  keyId: string;
+  accountId: string;
+}
+
+/** Accounts, their API keys and reads of their ledger. Money writes live in LedgerRepository. */
+@Injectable()
+export class AccountRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async create(id: string, name: string): Promise<AccountEntity> {
+    await this.db.query('INSERT INTO accounts (id, name) VALUES ($1, $2)', [id, name]);
+    return (await this.find(id))!;
+  }
+
+  find(id: string): Promise<AccountEntity | null> {
+    return this.db.getRepository(AccountEntity).findOneBy({ id });
+  }
+
+  async count(): Promise<number> {
+    return this.db.getRepository(AccountEntity).count();
+  }
+
+  async insertKey(key: Omit<ApiKeyEntity, 'createdAt' | 'revokedAt'>): Promise<ApiKeyEntity> {
+    const repo = this.db.getRepository(ApiKeyEntity);
+    await repo.insert(key);
+    return (await repo.findOneBy({ id: key.id }))!;
+  }
+
+  /** The owner of an unrevoked key with this hash. One indexed lookup on the hot path. */
+  async findKeyOwner(keyHash: Buffer): Promise<KeyOwner | null> {
+    const rows = (await this.db.query(
+      'SELECT id, account_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+      [keyHash],
+    )) as Array<{ id: string; account_id: string }>;
+    const row = rows[0];
+    return row ? { keyId: row.id, accountId: row.account_id } : null;
+  }
+
+  listKeys(accountId: string): Promise<ApiKeyEntity[]> {
+    return this.db.getRepository(ApiKeyEntity).find({ where: { accountId }, order: { createdAt: 'ASC' } });
+  }
+
+  findKey(keyId: string): Promise<ApiKeyEntity | null> {
+    return this.db.getRepository(ApiKeyEntity).findOneBy({ id: keyId });
+  }
+
+  /** Revokes a key of this account; null when the account has no such key. */
+  async revokeKey(accountId: string | null, keyId: string): Promise<ApiKeyEntity | null> {
+    const params: unknown[] = [keyId];
+    let where = 'id = $1';
+    if (accountId) {
+      params.push(accountId);
+      where += ' AND account_id = $2';
+    }
+    await this.db.query(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE ${where}`, params);
+    const key = await this.findKey(keyId);
+    return key && (!accountId || key.accountId === accountId) ? key : null;
+  }
+
+  /** Ledger entries newest first, after the cursor id (keyset pagination). */
+  listLedger(accountId: string, beforeId: number | null, limit: number): Promise<LedgerEntryEntity[]> {
+    const qb = this.db
+      .getRepository(LedgerEntryEntity)
+      .createQueryBuilder('e')
+      .where('e.account_id = :accountId', { accountId })
+      .orderBy('e.id', 'DESC')
+      .limit(limit);
+    if (beforeId !== null) qb.andWhere('e.id < :beforeId', { beforeId });
+    return qb.getMany();
+  }
+
+  /** Sum of the account's entries, which must always equal its cached balance. */
+  async ledgerSum(accountId: string): Promise<number> {
+    const rows = (await this.db.query(
+      'SELECT coalesce(sum(amount), 0)::text AS sum FROM ledger_entries WHERE account_id = $1',
+      [accountId],
+    )) as Array<{ sum: string }>;
+    return Number(rows[0]?.sum ?? 0);
+  }
+}

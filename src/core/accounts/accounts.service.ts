@@ -1,0 +1,146 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { AccountEntity } from './account.entity.js';
+import type { ApiKeyEntity } from './api-key.entity.js';
+import type { LedgerEntryEntity } from '../ledger/ledger-entry.entity.js';
+import { CONFIG, type Config } from '../../config.js';
+import { AppError } from '../../errors.js';
+import { AccountRepository, type KeyOwner } from './account.repository.js';
+import { LedgerRepository } from '../ledger/ledger.repository.js';
+import { RedisRepository } from '../../platform/tools/redis.repository.js';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+
+export const KEY_PREFIX = 'mdy_live_';
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function hashKey(plaintext: string): Buffer {
+  return createHash('sha256').update(plaintext).digest();
+}
+
+export interface MintedKey {
+  key: ApiKeyEntity;
+  plaintext: string;
+}
+
+/** Accounts, API keys and balances: used by the HTTP API and the admin CLI alike. */
+const KEY_REVOKED_CHANNEL = 'key-revoked';
+const AUTH_CACHE_MAX = 10_000;
+
+@Injectable()
+export class AccountsService implements OnModuleInit, OnModuleDestroy {
+  /** Key hash → owner, so most requests authenticate without a database round trip. */
+  private readonly owners = new Map<string, { owner: KeyOwner; until: number }>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly accounts: AccountRepository,
+    private readonly ledger: LedgerRepository,
+    private readonly redis: RedisRepository,
+  ) {}
+
+  /** A revocation anywhere evicts the key from every process's cache at once. */
+  onModuleInit(): void {
+    if (this.config.authCacheSeconds === 0) return;
+    // Not awaited: start-up must not wait for Redis (requests without it are refused anyway).
+    this.redis.subscribe(KEY_REVOKED_CHANNEL, (hash) => this.owners.delete(hash)).then(
+      (unsubscribe) => (this.unsubscribe = unsubscribe),
+      () => undefined,
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  async createAccount(name: string, credits: number): Promise<{ account: AccountEntity; apiKey: MintedKey }> {
+    if (!Number.isSafeInteger(credits) || credits < 0) throw new AppError('validation_failed', 'credits must be a whole number ≥ 0');
+    const account = await this.accounts.create(randomUUID(), name);
+    if (credits > 0) await this.ledger.credit(account.id, credits, 'grant', 'initial credits');
+    const apiKey = await this.mintKey(account.id, 'default');
+    return { account: (await this.accounts.find(account.id))!, apiKey };
+  }
+
+  countAccounts(): Promise<number> {
+    return this.accounts.count();
+  }
+
+  async getAccount(id: string): Promise<AccountEntity> {
+    const account = await this.accounts.find(id);
+    if (!account) throw new AppError('not_found', 'No such account');
+    return account;
+  }
+
+  async grant(accountId: string, amount: number, reason: string): Promise<number> {
+    if (!Number.isSafeInteger(amount) || amount <= 0) throw new AppError('validation_failed', 'amount must be a whole number > 0');
+    await this.getAccount(accountId);
+    return (await this.ledger.credit(accountId, amount, 'grant', reason)).balance;
+  }
+
+  /**
+   * Authenticates a plaintext key: only its sha256 is ever looked up. Valid keys are cached for
+   * AUTH_CACHE_SECONDS; revocation evicts them in every process (pub/sub), the TTL is the backstop.
+   */
+  async authenticate(plaintext: string): Promise<KeyOwner> {
+    if (!plaintext.startsWith(KEY_PREFIX)) throw this.invalidKey();
+    const hash = hashKey(plaintext);
+    const hex = hash.toString('hex');
+    const cached = this.owners.get(hex);
+    if (cached && cached.until > Date.now()) return cached.owner;
+    const owner = await this.accounts.findKeyOwner(hash);
+    if (!owner) throw this.invalidKey();
+    if (this.config.authCacheSeconds > 0) {
+      if (this.owners.size >= AUTH_CACHE_MAX) this.owners.delete(this.owners.keys().next().value!);
+      this.owners.set(hex, { owner, until: Date.now() + this.config.authCacheSeconds * 1000 });
+    }
+    return owner;
+  }
+
+  private invalidKey(): AppError {
+    return new AppError('invalid_api_key', 'The API key is not valid or has been revoked');
+  }
+
+  async mintKey(accountId: string, name: string | null): Promise<MintedKey> {
+    const plaintext = KEY_PREFIX + randomBytes(24).toString('base64url');
+    const key = await this.accounts.insertKey({
+      id: randomUUID(),
+      accountId,
+      keyHash: hashKey(plaintext),
+      prefix: KEY_PREFIX,
+      last4: plaintext.slice(-4),
+      name,
+    });
+    return { key, plaintext };
+  }
+
+  listKeys(accountId: string): Promise<ApiKeyEntity[]> {
+    return this.accounts.listKeys(accountId);
+  }
+
+  /** Revokes a key; `accountId` null is the operator (CLI) revoking any key. */
+  async revokeKey(accountId: string | null, keyId: string): Promise<ApiKeyEntity> {
+    const key = UUID.test(keyId) ? await this.accounts.revokeKey(accountId, keyId) : null;
+    if (!key) throw new AppError('not_found', 'No such key');
+    const hex = key.keyHash.toString('hex');
+    this.owners.delete(hex);
+    await this.redis.publish(KEY_REVOKED_CHANNEL, hex).catch(() => undefined);
+    return key;
+  }
+
+  async ledgerPage(
+    accountId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ entries: LedgerEntryEntity[]; nextCursor: string | null }> {
+    let beforeId: number | null = null;
+    if (cursor) {
+      const parts = decodeCursor(cursor, 1);
+      if (!parts || typeof parts[0] !== 'number') throw new AppError('validation_failed', 'cursor is not valid');
+      beforeId = parts[0];
+    }
+    const entries = await this.accounts.listLedger(accountId, beforeId, limit + 1);
+    const more = entries.length > limit;
+    const page = entries.slice(0, limit);
+    return { entries: page, nextCursor: more && page.length ? encodeCursor([page[page.length - 1]!.id]) : null };
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { AppError, FINAL_ERROR_CODES, type ErrorCode } from '../../errors.js';
+import { decideFailure } from './retry-policy.js';
+
+const MAX = 3;
+
+describe('decideFailure', () => {
+  it.each([...FINAL_ERROR_CODES].flatMap((code) => [0, MAX - 1].map((attempts) => [code, attempts] as const)))(
+    'AppError(%s) fails at once (attemptsMade %i)',
+    (code, attempts) => {
+      expect(decideFailure(new AppError(code, `because ${code}`), attempts, MAX)).toEqual({ action: 'fail', code, message: `because ${code}` });
+    },
+  );
+
+  it.each<[string, unknown, number, ReturnType<typeof decideFailure>]>([
+    ['plain Error, first attempt', new Error('boom'), 0, { action: 'retry' }],
+    ['plain Error, second attempt', new Error('boom'), 1, { action: 'retry' }],
+    ['plain Error, last attempt', new Error('boom'), 2, { action: 'fail', code: 'internal_error', message: 'The job failed after several attempts' }],
+    ['thrown string, last attempt', 'oops', 2, { action: 'fail', code: 'internal_error', message: 'The job failed after several attempts' }],
+    ['upstream_failed, first attempt', new AppError('upstream_failed', 'site down'), 0, { action: 'retry' }],
+    ['upstream_failed, last attempt', new AppError('upstream_failed', 'site down'), 2, { action: 'fail', code: 'upstream_failed', message: 'site down' }],
+    ['service_unavailable, past the last attempt', new AppError('service_unavailable'), 5, { action: 'fail', code: 'service_unavailable', message: 'Service unavailable' }],
+  ])('%s', (_name, error, attempts, expected) => {
+    expect(decideFailure(error, attempts, MAX)).toEqual(expected);
+  });
+
+  it('never retries when only one attempt is allowed', () => {
+    expect(decideFailure(new Error('x'), 0, 1)).toMatchObject({ action: 'fail', code: 'internal_error' });
+  });
+
+  it('does not treat internal_error as final', () => {
+    expect(FINAL_ERROR_CODES.has('internal_error' as ErrorCode)).toBe(false);
+    expect(decideFailure(new AppError('internal_error'), 0, MAX)).toEqual({ action: 'retry' });
+  });
+});

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CONFIG, type Config } from '../../config.js';
+import { JobRepository } from './job.repository.js';
+import { QueueRepository } from '../../platform/tools/queue.repository.js';
+import { StorageRepository } from '../../platform/tools/storage.repository.js';
+import { outputPrefix } from './jobs.service.js';
+import { UploadsService } from '../uploads/uploads.service.js';
+import { MediaWorker } from './job.worker.js';
+
+/**
+ * Periodic repairs, safe to run in every worker process at once:
+ * - re-enqueue committed jobs Redis never got (or lost);
+ * - fail and refund jobs BullMQ gave up on while no worker was listening;
+ * - delete outputs past their retention, and old idempotency records.
+ */
+@Injectable()
+export class SweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SweeperService.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly jobs: JobRepository,
+    private readonly queue: QueueRepository,
+    private readonly storage: StorageRepository,
+    private readonly worker: MediaWorker,
+    private readonly uploads: UploadsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.worker.sweepIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async sweep(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      await this.repairUnfinished();
+      await this.expireOutputs();
+      await this.uploads.deleteExpired();
+      await this.jobs.deleteIdempotencyOlderThan(24);
+    } catch (err) {
+      this.logger.warn(`sweep failed: ${(err as Error).message}`);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async repairUnfinished(): Promise<void> {
+    for (const id of await this.jobs.pendingOlderThan(this.config.worker.enqueueGraceSeconds, 500)) {
+      const state = await this.queue.state(id);
+      if (state === null) {
+        const job = await this.jobs.find(id);
+        if (!job) continue;
+        this.logger.warn(`job ${id} was not in the queue; enqueueing it`);
+        await this.queue.enqueue({ jobId: id, type: job.type });
+      } else if (state === 'failed' || state === 'completed') {
+        await this.worker.fail(id, 'internal_error', 'The job could not be completed');
+      }
+    }
+  }
+
+  private async expireOutputs(): Promise<void> {
+    for (const job of await this.jobs.withExpiredOutputs(200)) {
+      await this.storage.deletePrefix(outputPrefix(job.accountId, job.id));
+      await this.jobs.markOutputsDeleted(job.id);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { AppError } from '../../errors.js';
+import type { ChargeOutcome, StoredResponse } from './ledger.repository.js';
+
+/**
+ * Turns the outcome of a charge into what the client gets: the fresh response, the stored
+ * first response for a repeated Idempotency-Key, 409 for a key reused with another body,
+ * or 402 with what was required and what is available.
+ */
+export function settleCharge(outcome: ChargeOutcome, price: number, fresh?: StoredResponse): StoredResponse {
+  switch (outcome.kind) {
+    case 'charged':
+      if (!fresh) throw new Error('a charge needs the response it paid for');
+      return fresh;
+    case 'replay':
+      return outcome.response;
+    case 'key_reused':
+      throw new AppError('conflict', 'This Idempotency-Key was already used with a different request');
+    case 'insufficient':
+      throw new AppError('insufficient_credits', 'Insufficient credits', { required: price, available: outcome.available });
+    default: {
+      const never: never = outcome;
+      throw new Error(`unexpected charge outcome ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../../errors.js';
+import { AccountId, AuthedEndpoint, RateClassOf } from '../../platform/http/decorators.js';
+import { UploadsService, type UploadView } from './uploads.service.js';
+
+export class UploadDto {
+  @ApiProperty({ format: 'uuid', description: 'Use as upload_id wherever url is accepted' }) upload_id: string;
+  @ApiProperty() filename: string;
+  @ApiProperty({ description: 'Bytes' }) size: number;
+  @ApiProperty({ example: 'video/mp4' }) content_type: string;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Seconds, from ffprobe' }) duration: number | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time', description: 'Deleted after this' }) expires_at: string;
+}
+
+@ApiTags('uploads')
+@ApiSecurity('bearer')
+@ApiSecurity('apiKey')
+@Controller('v1/uploads')
+export class UploadsController {
+  constructor(@Inject(UploadsService) private readonly uploads: UploadsService) {}
+
+  @Post()
+  @RateClassOf('jobs')
+  @ApiOperation({
+    summary: 'Upload your own audio or video file',
+    description: 'multipart/form-data with the file in the field `file`; streamed to storage (MAX_UPLOAD_SIZE_MB). Free. A file ffprobe cannot read is refused with `unsupported_media` and deleted.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiCreatedResponse({ type: UploadDto })
+  @AuthedEndpoint(413, 415, 422)
+  async create(@AccountId() accountId: string, @Req() req: FastifyRequest): Promise<UploadView> {
+    if (!req.isMultipart()) throw new AppError('validation_failed', 'Send multipart/form-data with the file in the field `file`');
+    const part = await req.file();
+    if (!part || part.fieldname !== 'file') throw new AppError('validation_failed', 'The file must be in the field `file`');
+    return this.uploads.accept(accountId, { stream: part.file, filename: part.filename, mimetype: part.mimetype });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'An upload' })
+  @ApiOkResponse({ type: UploadDto })
+  @AuthedEndpoint(404)
+  get(@AccountId() accountId: string, @Param('id') id: string): Promise<UploadView> {
+    return this.uploads.get(accountId, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an upload now' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @AuthedEndpoint(404)
+  async remove(@AccountId() accountId: string, @Param('id') id: string): Promise<void> {
+    await this.uploads.delete(accountId, id);
+  }
+}

@@ -1,0 +1,120 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CONFIG, type Config } from '../../config.js';
+import { AppError } from '../../errors.js';
+import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
+import { StorageRepository } from '../../platform/tools/storage.repository.js';
+import { UploadRepository, type Upload } from './upload.repository.js';
+import { safeFilename } from '../../platform/filenames.js';
+import { UUID } from '../accounts/accounts.service.js';
+
+export interface IncomingFile {
+  stream: Readable & { truncated?: boolean };
+  filename: string;
+  mimetype: string;
+}
+
+export interface UploadView {
+  upload_id: string;
+  filename: string;
+  size: number;
+  content_type: string;
+  duration: number | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Users' own files: streamed to storage (never held in memory), probed, owned, expiring. */
+@Injectable()
+export class UploadsService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly uploads: UploadRepository,
+    private readonly storage: StorageRepository,
+    private readonly ffmpeg: FfmpegRepository,
+  ) {}
+
+  async accept(accountId: string, file: IncomingFile): Promise<UploadView> {
+    const id = randomUUID();
+    const work = await this.storage.workDir(`upload-${id}`);
+    try {
+      const tmp = path.join(work, 'upload');
+      await pipeline(file.stream, createWriteStream(tmp));
+      if (file.stream.truncated) throw this.tooLarge();
+      const probe = await this.ffmpeg.probe(tmp);
+      if (!probe || (!probe.video && !probe.audio)) {
+        throw new AppError('unsupported_media', 'The file is not audio or video that ffprobe can read');
+      }
+      if (probe.duration !== null && probe.duration > this.config.limits.maxDurationSeconds) {
+        throw new AppError('media_too_long', `The media is longer than ${this.config.limits.maxDurationSeconds} s`);
+      }
+      const ext = path.extname(file.filename).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10);
+      const filename = `${safeFilename(path.basename(file.filename, path.extname(file.filename)))}${ext}`;
+      const key = `uploads/${accountId}/${id}/${filename}`;
+      const contentType = file.mimetype && /^(audio|video)\//.test(file.mimetype) ? file.mimetype : 'application/octet-stream';
+      const size = await this.storage.putFile(key, tmp, { contentType });
+      const upload = await this.uploads.insert({
+        id,
+        accountId,
+        filename,
+        contentType,
+        size,
+        duration: probe.duration,
+        storageKey: key,
+        expiresAt: new Date(Date.now() + this.config.outputTtlSeconds * 1000),
+      });
+      return view(upload);
+    } catch (err) {
+      // @fastify/multipart ends an over-limit stream with its own 413 error.
+      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw this.tooLarge();
+      throw err;
+    } finally {
+      await this.storage.removeWorkDir(`upload-${id}`);
+    }
+  }
+
+  async get(accountId: string, id: string): Promise<UploadView> {
+    return view(await this.owned(accountId, id));
+  }
+
+  /** The local path of an account's upload, for a job to read. */
+  async owned(accountId: string, id: string): Promise<Upload> {
+    const upload = UUID.test(id) ? await this.uploads.findLive(accountId, id) : null;
+    if (!upload) throw new AppError('not_found', 'No such upload (or it has expired)');
+    return upload;
+  }
+
+  async delete(accountId: string, id: string): Promise<void> {
+    const upload = await this.owned(accountId, id);
+    await this.storage.deletePrefix(path.dirname(upload.storageKey));
+    await this.uploads.markDeleted(upload.id);
+  }
+
+  /** Retention: uploads expire like outputs do. */
+  async deleteExpired(): Promise<void> {
+    for (const upload of await this.uploads.expired(200)) {
+      await this.storage.deletePrefix(path.dirname(upload.storageKey));
+      await this.uploads.markDeleted(upload.id);
+    }
+  }
+
+  private tooLarge(): AppError {
+    return new AppError('file_too_large', `Uploads are limited to ${Math.round(this.config.limits.maxUploadBytes / 1024 / 1024)} MB`);
+  }
+}
+
+function view(u: Upload): UploadView {
+  return {
+    upload_id: u.id,
+    filename: u.filename,
+    size: u.size,
+    content_type: u.contentType,
+    duration: u.duration,
+    created_at: u.createdAt.toISOString(),
+    expires_at: u.expiresAt.toISOString(),
+  };
+}

@@ -1,0 +1,43 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Worker, type Job as BullJob, type MinimalJob } from 'bullmq';
+import { CONFIG, type Config } from '../../config.js';
+import { QueueName } from '../jobs/job-types.js';
+import { WebhooksService } from './webhooks.service.js';
+import { jitterFor, retryDelayMs } from './webhook-signing.js';
+import { bullConnection } from '../../platform/tools/bull-connection.js';
+
+/** Delivers webhooks from their own queue, so slow receivers never hold up media jobs. */
+@Injectable()
+export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookWorker.name);
+  private worker: Worker<{ deliveryId: string }> | null = null;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly webhooks: WebhooksService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const schedule = this.config.webhooks.retryScheduleSeconds;
+    this.worker = new Worker<{ deliveryId: string }>(QueueName.Webhooks, (job) => this.handle(job), {
+      connection: bullConnection(this.config.redisUrl),
+      prefix: this.config.redisPrefix,
+      concurrency: 20,
+      settings: {
+        // The same jittered delay the delivery record shows as next_attempt_at.
+        backoffStrategy: (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) =>
+          retryDelayMs(schedule, attemptsMade, () => jitterFor(`${(job?.data as { deliveryId?: string } | undefined)?.deliveryId}:${attemptsMade}`)) ?? 0,
+      },
+    });
+    this.worker.on('error', (err) => this.logger.error(`webhook worker error: ${err.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  private async handle(job: BullJob<{ deliveryId: string }>): Promise<void> {
+    const outcome = await this.webhooks.attempt(job.data.deliveryId, job.attemptsMade + 1);
+    if (outcome === 'retry') throw new Error(`delivery ${job.data.deliveryId} attempt ${job.attemptsMade + 1} failed; retrying`);
+  }
+}

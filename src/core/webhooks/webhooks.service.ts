@@ -1,0 +1,231 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG, type Config } from '../../config.js';
+import { DEFAULT_WEBHOOK_EVENTS, type WebhookEvent } from '../jobs/job-types.js';
+import { AppError } from '../../errors.js';
+import { JobRepository } from '../jobs/job.repository.js';
+import { QueueRepository } from '../../platform/tools/queue.repository.js';
+import { WebhookHttpRepository, type PostResult } from '../../platform/tools/webhook-http.repository.js';
+import { WebhookRepository, type DeliveryRow, type DeliveryStatus, type EndpointRow } from './webhook.repository.js';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import {
+  decryptSecret, encryptSecret, jitterFor, newMessageId, newWebhookSecret, retryDelayMs, secretKey, signatureHeader,
+} from './webhook-signing.js';
+import { UUID } from '../accounts/accounts.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
+
+export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
+
+/**
+ * Standard Webhooks for an account: the endpoint and secret, the events a job produces, and
+ * each delivery attempt. Deliveries are recorded before they are queued, and a job's outcome is
+ * committed before its event is created, so a webhook never holds up or fails a job.
+ */
+@Injectable()
+export class WebhooksService {
+  private readonly logger = new Logger(WebhooksService.name);
+  private readonly key: Buffer;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly webhooks: WebhookRepository,
+    private readonly http: WebhookHttpRepository,
+    private readonly queue: QueueRepository,
+    private readonly jobRows: JobRepository,
+    private readonly jobs: JobsService,
+    private readonly guard: UrlGuardService,
+  ) {
+    this.key = secretKey(config.signingSecret);
+  }
+
+  get maxAttempts(): number {
+    return this.config.webhooks.retryScheduleSeconds.length + 1;
+  }
+
+  async putEndpoint(accountId: string, url: string, events: WebhookEvent[] | undefined): Promise<EndpointRow> {
+    await this.guard.check(url);
+    return this.webhooks.putEndpoint(accountId, url, [...new Set(events ?? DEFAULT_WEBHOOK_EVENTS)]);
+  }
+
+  async getEndpoint(accountId: string): Promise<EndpointRow> {
+    const endpoint = await this.webhooks.endpoint(accountId);
+    if (!endpoint) throw new AppError('not_found', 'No webhook endpoint is set; PUT /v1/webhooks/endpoint sets one');
+    return endpoint;
+  }
+
+  async deleteEndpoint(accountId: string): Promise<void> {
+    if (!(await this.webhooks.deleteEndpoint(accountId))) throw new AppError('not_found', 'No webhook endpoint is set');
+  }
+
+  /** The account's secrets, newest first (the previous one only while its overlap lasts). */
+  async activeSecrets(accountId: string): Promise<{ current: string; previousExpiresAt: Date | null; all: string[] }> {
+    let row = await this.webhooks.secret(accountId);
+    if (!row) {
+      await this.webhooks.createSecret(accountId, encryptSecret(this.key, newWebhookSecret()));
+      row = (await this.webhooks.secret(accountId))!;
+    }
+    const current = decryptSecret(this.key, row.secret);
+    const overlap = row.previous_secret && row.previous_expires_at && row.previous_expires_at > new Date();
+    return {
+      current,
+      previousExpiresAt: overlap ? row.previous_expires_at : null,
+      all: overlap ? [current, decryptSecret(this.key, row.previous_secret!)] : [current],
+    };
+  }
+
+  async rotateSecret(accountId: string): Promise<{ current: string; previousExpiresAt: Date | null }> {
+    await this.activeSecrets(accountId);
+    const expires = new Date(Date.now() + this.config.webhooks.secretOverlapSeconds * 1000);
+    await this.webhooks.rotateSecret(accountId, encryptSecret(this.key, newWebhookSecret()), expires);
+    return this.activeSecrets(accountId);
+  }
+
+  /** `job.completed` or `job.failed` for a job that just ended, to its webhook_url and the endpoint. */
+  async jobEnded(jobId: string): Promise<void> {
+    const job = await this.jobRows.find(jobId);
+    if (!job || (job.status !== 'completed' && job.status !== 'failed')) return;
+    const type: WebhookEvent = job.status === 'completed' ? 'job.completed' : 'job.failed';
+    const perRequest = typeof job.input.webhook_url === 'string' ? job.input.webhook_url : null;
+    await this.emit(job.accountId, type, await this.jobs.view(job), job.id, perRequest);
+  }
+
+  /** `batch.completed`, to the batch's webhook_url and the endpoint. */
+  async batchCompleted(accountId: string, batch: unknown, webhookUrl: string | null): Promise<void> {
+    await this.emit(accountId, 'batch.completed', batch, null, webhookUrl);
+  }
+
+  /** `job.progress`, only to an endpoint that opted in. */
+  async jobProgressed(jobId: string): Promise<void> {
+    const job = await this.jobRows.find(jobId);
+    if (job?.status === 'processing') await this.emit(job.accountId, 'job.progress', await this.jobs.view(job), job.id, null);
+  }
+
+  private async emit(accountId: string, type: WebhookEvent, data: unknown, jobId: string | null, perRequest: string | null): Promise<void> {
+    const endpoint = await this.webhooks.endpoint(accountId);
+    const urls = new Set<string>();
+    if (perRequest && type !== 'job.progress') urls.add(perRequest);
+    if (endpoint?.events.includes(type)) urls.add(endpoint.url);
+    const payload = { type, timestamp: new Date().toISOString(), data };
+    for (const url of urls) {
+      const id = newMessageId();
+      await this.webhooks.insertDelivery({ id, account_id: accountId, event_type: type, job_id: jobId, url, payload });
+      await this.queue.enqueueDelivery(id, id, this.maxAttempts);
+    }
+  }
+
+  /**
+   * One attempt at a delivery: signed with every active secret, 2xx within the timeout is
+   * success, redirects are not followed. `attempt` counts from 1; the last one fails for good.
+   */
+  async attempt(deliveryId: string, attempt: number): Promise<AttemptOutcome> {
+    const delivery = await this.webhooks.delivery(deliveryId);
+    if (!delivery || delivery.status !== 'pending') return 'skipped';
+    const { result, at } = await this.send(delivery);
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const delay = ok ? null : retryDelayMs(this.config.webhooks.retryScheduleSeconds, attempt, () => jitterFor(`${deliveryId}:${attempt}`));
+    const status: DeliveryStatus = ok ? 'delivered' : delay === null ? 'failed' : 'pending';
+    await this.webhooks.recordAttempt(
+      { delivery_id: deliveryId, attempted_at: at, status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error },
+      status,
+      delay === null ? null : new Date(Date.now() + delay),
+    );
+    return ok ? 'delivered' : status === 'failed' ? 'failed' : 'retry';
+  }
+
+  private async send(delivery: DeliveryRow): Promise<{ result: PostResult; at: Date }> {
+    const at = new Date();
+    const body = JSON.stringify(delivery.payload);
+    const { all } = await this.activeSecrets(delivery.account_id);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Mediary-Webhooks/1.0',
+      'webhook-id': delivery.id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signatureHeader(all, delivery.id, at, body),
+    };
+    return { result: await this.http.post(delivery.url, headers, body), at };
+  }
+
+  /** Sends a `webhook.test` event now, once, and reports what the receiver answered. */
+  async test(accountId: string, url: string | undefined): Promise<Record<string, unknown>> {
+    const target = url ?? (await this.webhooks.endpoint(accountId))?.url;
+    if (!target) throw new AppError('not_found', 'No webhook endpoint is set; give a url or PUT /v1/webhooks/endpoint');
+    await this.guard.check(target);
+    const id = newMessageId();
+    const payload = { type: 'webhook.test', timestamp: new Date().toISOString(), data: { account_id: accountId, message: 'A test event from Mediary' } };
+    await this.webhooks.insertDelivery({ id, account_id: accountId, event_type: 'webhook.test', job_id: null, url: target, payload });
+    const delivery = (await this.webhooks.delivery(id))!;
+    const { result, at } = await this.send(delivery);
+    const delivered = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    await this.webhooks.recordAttempt(
+      { delivery_id: id, attempted_at: at, status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error },
+      delivered ? 'delivered' : 'failed',
+      null,
+    );
+    return { delivery_id: id, delivered, status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error };
+  }
+
+  async retry(accountId: string, deliveryId: string): Promise<Record<string, unknown>> {
+    const delivery = await this.webhooks.delivery(deliveryId);
+    if (!delivery || delivery.account_id !== accountId) throw new AppError('not_found', 'No such delivery');
+    if (delivery.status === 'pending') throw new AppError('conflict', 'This delivery is already scheduled');
+    await this.webhooks.reopen(deliveryId);
+    await this.queue.enqueueDelivery(deliveryId, `${deliveryId}:retry:${delivery.attempt_count}`, this.maxAttempts);
+    return (await this.page(accountId, {}, undefined, 1, deliveryId)).data[0]!;
+  }
+
+  async page(
+    accountId: string,
+    filters: { jobId?: string; status?: DeliveryStatus },
+    cursor: string | undefined,
+    limit: number,
+    onlyId?: string,
+  ): Promise<{ data: Array<Record<string, unknown>>; next_cursor: string | null }> {
+    if (filters.jobId && !UUID.test(filters.jobId)) throw new AppError('validation_failed', 'job_id must be a UUID');
+    let after = null;
+    if (cursor) {
+      const parts = decodeCursor(cursor, 2);
+      if (!parts || typeof parts[0] !== 'string' || typeof parts[1] !== 'string') throw new AppError('validation_failed', 'cursor is not valid');
+      after = { createdAt: parts[0], id: parts[1] };
+    }
+    const rows = onlyId
+      ? [(await this.webhooks.delivery(onlyId))!]
+      : await this.webhooks.listDeliveries(accountId, filters, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const attempts = await this.webhooks.attempts(page.map((r) => r.id));
+    const last = page[page.length - 1];
+    return {
+      data: page.map((d) => ({
+        id: d.id,
+        event_type: d.event_type,
+        job_id: d.job_id,
+        url: d.url,
+        status: d.status,
+        attempt_count: d.attempt_count,
+        last_status_code: d.last_status_code,
+        next_attempt_at: d.next_attempt_at?.toISOString() ?? null,
+        created_at: d.created_at.toISOString(),
+        delivered_at: d.delivered_at?.toISOString() ?? null,
+        attempts: attempts
+          .filter((a) => a.delivery_id === d.id)
+          .map((a) => ({
+            attempted_at: a.attempted_at.toISOString(),
+            status_code: a.status_code,
+            latency_ms: a.latency_ms,
+            response_excerpt: a.response_excerpt,
+            error: a.error,
+          })),
+      })),
+      next_cursor: rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+    };
+  }
+
+  /** Never lets a webhook problem reach the job that caused it. */
+  async safely(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.logger.warn(`${what}: ${(err as Error).message}`);
+    }
+  }
+}

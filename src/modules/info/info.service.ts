@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { CONFIG, type Config } from '../../config.js';
+import { AppError } from '../../errors.js';
+import { EgressProxyRepository } from '../../platform/tools/egress-proxy.repository.js';
+import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
+import { LedgerRepository, type IdempotencyInput, type StoredResponse } from '../../core/ledger/ledger.repository.js';
+import { RedisRepository } from '../../platform/tools/redis.repository.js';
+import { YtdlpRepository } from '../../platform/tools/ytdlp.repository.js';
+import { applyProbe, formatsToProbe, normalizeInfo, type MediaInfo } from './info-normalize.js';
+import { creditsCharged } from '../../platform/metrics.js';
+import { estimateCredits } from '../download/download-pricing.js';
+import { normalizeUrl } from '../../platform/tools/url-safety.js';
+import { classifyYtdlpError, lastErrorLine } from '../../platform/tools/ytdlp-errors.js';
+import { infoArgs } from '../download/download-args.js';
+import { settleCharge } from '../../core/ledger/charge-outcome.js';
+import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
+
+export const MAX_PLAYLIST_ENTRIES = 25;
+const MAX_PROBES = 6;
+
+export type InfoDocument =
+  | ({ type: 'video' } & MediaInfo & { estimated_credits: Record<string, number> })
+  | { type: 'playlist'; id: string; title: string | null; platform: string; webpage_url: string | null; entries: InfoDocument[] };
+
+/** Synchronous metadata: yt-dlp -J, ffprobe for what it leaves unknown, cached per URL. */
+@Injectable()
+export class InfoService {
+  private readonly logger = new Logger(InfoService.name);
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly guard: UrlGuardService,
+    private readonly ytdlp: YtdlpRepository,
+    private readonly ffmpeg: FfmpegRepository,
+    private readonly egress: EgressProxyRepository,
+    private readonly redis: RedisRepository,
+    private readonly ledger: LedgerRepository,
+  ) {}
+
+  /**
+   * The info document for an account: free from cache, otherwise resolved and then charged,
+   * so a URL that fails costs nothing. A repeated Idempotency-Key returns the first answer.
+   */
+  async infoFor(accountId: string, urlText: string, idem: IdempotencyInput | null): Promise<StoredResponse> {
+    const url = await this.guard.check(urlText);
+    if (idem) {
+      const earlier = await this.ledger.findReplay(accountId, idem);
+      if (earlier) return settleCharge(earlier, 0);
+    }
+    const cached = await this.redis.getJson<InfoDocument>(this.cacheKey(url));
+    if (cached) {
+      const response = { statusCode: 200, body: { ...cached, cached: true, credits_charged: 0 } };
+      if (!idem) return response;
+      const raced = await this.ledger.rememberResponse(accountId, idem, response);
+      return raced ? settleCharge(raced, 0) : response;
+    }
+    const price = this.config.prices.info;
+    // Checked before the slow part so an empty account gets its 402 at once; the charge
+    // below re-checks atomically.
+    const available = await this.ledger.balance(accountId);
+    if (available < price) throw new AppError('insufficient_credits', 'Insufficient credits', { required: price, available });
+    const doc = await this.resolve(url.href);
+    await this.redis.setJson(this.cacheKey(url), doc, this.config.infoCacheTtlSeconds);
+    const response = { statusCode: 200, body: { ...doc, cached: false, credits_charged: price } };
+    const outcome = await this.ledger.chargeRequest(accountId, price, 'info', idem, response);
+    if (outcome.kind === 'charged') creditsCharged.inc({ operation: 'info' }, price);
+    return settleCharge(outcome, price, response);
+  }
+
+  /** The info document of a checked URL, from the cache when it is there (no charge: internal use). */
+  async document(url: URL): Promise<InfoDocument> {
+    const cached = await this.redis.getJson<InfoDocument>(this.cacheKey(url));
+    if (cached) return cached;
+    const doc = await this.resolve(url.href);
+    await this.redis.setJson(this.cacheKey(url), doc, this.config.infoCacheTtlSeconds);
+    return doc;
+  }
+
+  private cacheKey(url: URL): string {
+    return this.redis.key('info', createHash('sha256').update(normalizeUrl(url)).digest('hex'));
+  }
+
+  /** Runs yt-dlp -J (through the egress proxy when private networks are off) and normalizes. */
+  async resolve(url: string): Promise<InfoDocument> {
+    const session = await this.egress.open();
+    try {
+      const args = infoArgs(url, {
+        proxy: session?.proxyUrl,
+        maxDurationSeconds: this.config.limits.maxDurationSeconds,
+        maxEntries: MAX_PLAYLIST_ENTRIES,
+      });
+      const res = await this.ytdlp.run(args, { timeoutMs: 60_000 });
+      if (session?.denied.length) throw new AppError('url_not_allowed', 'The URL led to a private or reserved network address');
+      if (res.timedOut) throw new AppError('upstream_failed', 'Resolving the URL took too long');
+      let raw: Record<string, unknown> | null = null;
+      try {
+        raw = res.stdout.trim() ? (JSON.parse(res.stdout) as Record<string, unknown>) : null;
+      } catch {
+        raw = null;
+      }
+      if (!raw) {
+        const classified = classifyYtdlpError(res.stderr);
+        this.logger.debug(`yt-dlp -J failed (${classified.code}): ${lastErrorLine(res.stderr)}`);
+        throw new AppError(classified.code, classified.message);
+      }
+      return await this.normalize(raw, session?.proxyUrl);
+    } finally {
+      session?.close();
+    }
+  }
+
+  private async normalize(raw: Record<string, unknown>, proxy: string | undefined): Promise<InfoDocument> {
+    if (raw._type === 'playlist' && Array.isArray(raw.entries)) {
+      const entries = (raw.entries as Array<Record<string, unknown> | null>).filter((e): e is Record<string, unknown> => !!e);
+      if (entries.length === 1) return this.normalize(entries[0]!, proxy);
+      if (entries.length === 0) throw new AppError('media_unavailable', 'The page has no playable media');
+      const first = normalizeInfo(raw);
+      return {
+        type: 'playlist',
+        id: first.id,
+        title: first.title,
+        platform: first.platform,
+        webpage_url: first.webpage_url,
+        entries: await Promise.all(entries.map((e) => this.normalize(e, proxy))),
+      };
+    }
+    const info = normalizeInfo(raw);
+    const probes = formatsToProbe(info, MAX_PROBES);
+    await Promise.all(
+      probes.map(async (format) => {
+        const probe = await this.ffmpeg.probe(format.url!, { proxy, timeoutMs: 15_000 });
+        if (probe) applyProbe(info, format, probe);
+      }),
+    );
+    // After the probes: yt-dlp leaves the duration of direct files, HLS and DASH unknown.
+    if (info.duration !== null && info.duration > this.config.limits.maxDurationSeconds) {
+      throw new AppError('media_too_long', `The media is longer than ${this.config.limits.maxDurationSeconds} s`);
+    }
+    for (const f of info.formats) delete f.url;
+    return { type: 'video', ...info, estimated_credits: estimateCredits(this.config.prices) };
+  }
+}

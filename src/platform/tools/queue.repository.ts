@@ -1,0 +1,60 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { CONFIG, type Config } from '../../config.js';
+import { QueueName, type JobType } from '../../core/jobs/job-types.js';
+
+export interface MediaJobData {
+  jobId: string;
+  type: JobType;
+}
+
+/** BullMQ: the BullMQ job id is the Mediary job id, which makes enqueueing idempotent. */
+@Injectable()
+export class QueueRepository {
+  constructor(
+    @InjectQueue(QueueName.Media) private readonly media: Queue<MediaJobData>,
+    @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue<{ deliveryId: string }>,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  async enqueue(data: MediaJobData): Promise<void> {
+    await this.media.add(data.type, data, this.mediaOptions(data.jobId));
+  }
+
+  async enqueueMany(jobs: MediaJobData[]): Promise<void> {
+    await this.media.addBulk(jobs.map((data) => ({ name: data.type, data, opts: this.mediaOptions(data.jobId) })));
+  }
+
+  private mediaOptions(jobId: string) {
+    return {
+      jobId,
+      attempts: this.config.worker.attempts,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 24 * 3600 },
+    };
+  }
+
+  /** The BullMQ state of a job, or null when Redis has no record of it. */
+  async state(jobId: string): Promise<string | null> {
+    const job = await this.media.getJob(jobId);
+    return job ? await job.getState() : null;
+  }
+
+  async remove(jobId: string): Promise<void> {
+    const job = await this.media.getJob(jobId);
+    if (job && ['waiting', 'delayed', 'prioritized', 'paused'].includes(await job.getState())) await job.remove();
+  }
+
+  /** Queues a delivery's attempts; `queueId` is new for each manual retry of the same delivery. */
+  async enqueueDelivery(deliveryId: string, queueId: string, attempts: number): Promise<void> {
+    await this.webhooks.add('deliver', { deliveryId }, {
+      jobId: queueId,
+      attempts,
+      backoff: { type: 'webhook' },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  }
+}
