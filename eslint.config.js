@@ -12,6 +12,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // The layout is the architecture: platform/ knows no business, core/ knows no operation, and an
+  // operation module uses another only through what that module's index.ts exports.
+  {
+    files: ['src/platform/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(core|modules)/', message: 'platform/ must not depend on core/ or modules/.' }] }] },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)modules/', message: 'core/ must not depend on an operation module.' }] }] },
+  },
+  {
+    files: ['src/modules/*/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./[^./][^/]*/(?!index\\.js$)', message: 'Import another module through its index.ts.' }] }] },
+  },
+  {
+    files: ['src/modules/*/*/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./\\.\\./[^./][^/]*/(?!index\\.js$)', message: 'Import another module through its index.ts.' }] }] },
+  },
   {
     // Specs read loosely typed JSON responses.
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],

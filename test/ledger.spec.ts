@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { AccountRepository } from '../src/core/accounts/account.repository.js';
-import { LedgerRepository } from '../src/core/ledger/ledger.repository.js';
+import { ChargesRepository } from '../src/core/ledger/charges.repository.js';
+import { JobSettlementRepository } from '../src/core/ledger/job-settlement.repository.js';
 import { call, startApp, type TestApp } from './support/app.js';
 
 // Workers off: jobs stay pending, so the race is only between charges.
@@ -89,12 +90,13 @@ describe('credit ledger against the real database', () => {
 
   it('settles a reservation at completion: the unused part is refunded once, in the same transaction', async () => {
     const acct = await t.account(20);
-    const ledger = t.app.get(LedgerRepository);
+    const settlement = t.app.get(JobSettlementRepository);
     const id = randomUUID();
-    await ledger.createChargedJob({ id, accountId: acct.id, type: 'transcribe', platform: null, input: {}, price: 12 }, null, { statusCode: 202, body: {} });
+    await t.app.get(ChargesRepository).chargeJob({ id, accountId: acct.id, type: 'transcribe', input: {}, price: 12 }, null, { statusCode: 202, body: {} });
     await t.db.query(`UPDATE jobs SET status = 'processing' WHERE id = $1`, [id]);
-    expect(await ledger.completeJob(id, { text: 'x' }, [], new Date(Date.now() + 60_000), 9)).toBe(true);
-    expect(await ledger.completeJob(id, { text: 'x' }, [], new Date(Date.now() + 60_000), 9)).toBe(false);
+    // The work cost 3 of the 12 reserved.
+    expect(await settlement.complete(id, { result: { text: 'x' }, outputs: [], cost: 3 }, new Date(Date.now() + 60_000))).toBe(true);
+    expect(await settlement.complete(id, { result: { text: 'x' }, outputs: [], cost: 3 }, new Date(Date.now() + 60_000))).toBe(false);
     const job = await call(t.url, 'GET', `/v1/jobs/${id}`, { key: acct.key });
     expect(job.body).toMatchObject({ status: 'completed', credits_charged: 12, credits_refunded: 9 });
     expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(17);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { LedgerRepository } from '../src/core/ledger/ledger.repository.js';
+import { ChargesRepository } from '../src/core/ledger/charges.repository.js';
 import { call, isolatedDatabase, media, startApp, waitForJob, type TestApp } from './support/app.js';
 
 describe('the sweeper and limits', () => {
@@ -16,8 +16,8 @@ describe('the sweeper and limits', () => {
     const acct = await t.account(3);
     const id = randomUUID();
     // Exactly what POST /v1/download commits, without the enqueue that follows it.
-    const outcome = await t.app.get(LedgerRepository).createChargedJob(
-      { id, accountId: acct.id, type: 'download', platform: null, input: { url: media('second.mp4') }, price: 1 },
+    const outcome = await t.app.get(ChargesRepository).chargeJob(
+      { id, accountId: acct.id, type: 'download', input: { url: media('second.mp4') }, price: 1 },
       null,
       { statusCode: 202, body: {} },
     );

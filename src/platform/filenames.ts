@@ -8,3 +8,9 @@ export function safeFilename(name: string): string {
     .slice(0, 120);
   return cleaned || 'media';
 }
+
+/** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}

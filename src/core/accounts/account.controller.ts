@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AccountDto, CreatedKeyDto, CreateKeyDto, KeyDto, KeyListDto, LedgerPageDto } from './dto/account.dto.js';
-import { PageQueryDto } from '../jobs/dto/jobs.dto.js';
+
 import type { ApiKeyEntity } from './api-key.entity.js';
 import { AccountId, AuthedEndpoint, RateClassOf } from '../../platform/http/decorators.js';
 import { AccountsService } from './accounts.service.js';
+import { PageQueryDto } from '../../platform/http/pagination.js';
 
 function keyView(k: ApiKeyEntity): KeyDto {
   return {

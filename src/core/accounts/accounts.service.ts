@@ -6,12 +6,13 @@ import type { LedgerEntryEntity } from '../ledger/ledger-entry.entity.js';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { AccountRepository, type KeyOwner } from './account.repository.js';
-import { LedgerRepository } from '../ledger/ledger.repository.js';
+import { CreditsRepository } from '../ledger/credits.repository.js';
 import { RedisRepository } from '../../platform/tools/redis.repository.js';
-import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import { readCursor, toPage } from '../../platform/http/pagination.js';
+import type { ApiKeyAuthenticator } from '../../platform/http/api-key.guard.js';
+import { UUID } from '../../platform/ids.js';
 
 export const KEY_PREFIX = 'mdy_live_';
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function hashKey(plaintext: string): Buffer {
   return createHash('sha256').update(plaintext).digest();
@@ -27,7 +28,7 @@ const KEY_REVOKED_CHANNEL = 'key-revoked';
 const AUTH_CACHE_MAX = 10_000;
 
 @Injectable()
-export class AccountsService implements OnModuleInit, OnModuleDestroy {
+export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnModuleDestroy {
   /** Key hash → owner, so most requests authenticate without a database round trip. */
   private readonly owners = new Map<string, { owner: KeyOwner; until: number }>();
   private unsubscribe: (() => void) | null = null;
@@ -35,7 +36,7 @@ export class AccountsService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly accounts: AccountRepository,
-    private readonly ledger: LedgerRepository,
+    private readonly credits: CreditsRepository,
     private readonly redis: RedisRepository,
   ) {}
 
@@ -56,7 +57,7 @@ export class AccountsService implements OnModuleInit, OnModuleDestroy {
   async createAccount(name: string, credits: number): Promise<{ account: AccountEntity; apiKey: MintedKey }> {
     if (!Number.isSafeInteger(credits) || credits < 0) throw new AppError('validation_failed', 'credits must be a whole number ≥ 0');
     const account = await this.accounts.create(randomUUID(), name);
-    if (credits > 0) await this.ledger.credit(account.id, credits, 'grant', 'initial credits');
+    if (credits > 0) await this.credits.credit(account.id, credits, 'grant', 'initial credits');
     const apiKey = await this.mintKey(account.id, 'default');
     return { account: (await this.accounts.find(account.id))!, apiKey };
   }
@@ -74,7 +75,7 @@ export class AccountsService implements OnModuleInit, OnModuleDestroy {
   async grant(accountId: string, amount: number, reason: string): Promise<number> {
     if (!Number.isSafeInteger(amount) || amount <= 0) throw new AppError('validation_failed', 'amount must be a whole number > 0');
     await this.getAccount(accountId);
-    return (await this.ledger.credit(accountId, amount, 'grant', reason)).balance;
+    return this.credits.credit(accountId, amount, 'grant', reason);
   }
 
   /**
@@ -132,15 +133,9 @@ export class AccountsService implements OnModuleInit, OnModuleDestroy {
     cursor: string | undefined,
     limit: number,
   ): Promise<{ entries: LedgerEntryEntity[]; nextCursor: string | null }> {
-    let beforeId: number | null = null;
-    if (cursor) {
-      const parts = decodeCursor(cursor, 1);
-      if (!parts || typeof parts[0] !== 'number') throw new AppError('validation_failed', 'cursor is not valid');
-      beforeId = parts[0];
-    }
-    const entries = await this.accounts.listLedger(accountId, beforeId, limit + 1);
-    const more = entries.length > limit;
-    const page = entries.slice(0, limit);
-    return { entries: page, nextCursor: more && page.length ? encodeCursor([page[page.length - 1]!.id]) : null };
+    const before = readCursor(cursor, 1, ([id]) => typeof id === 'number' && Number.isSafeInteger(id));
+    const entries = await this.accounts.listLedger(accountId, before ? (before[0] as number) : null, limit + 1);
+    const page = toPage(entries, limit, (e) => [e.id]);
+    return { entries: page.rows, nextCursor: page.next_cursor };
   }
 }

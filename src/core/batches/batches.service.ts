@@ -1,49 +1,64 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CONFIG, type Config } from '../../config.js';
-import type { BatchRequestDto } from './dto/batch.dto.js';
-import { checkDownloadRequest, DownloadRequestDto } from '../../modules/download/dto/download.dto.js';
 import { AppError } from '../../errors.js';
-import { flattenValidationErrors } from '../../platform/http/validation.js';
-import { BatchRepository, type BatchRow } from './batch.repository.js';
-import { JobRepository } from '../jobs/job.repository.js';
-import { LedgerRepository, type IdempotencyInput, type StoredResponse } from '../ledger/ledger.repository.js';
-import { priceDownload } from '../../modules/download/download-pricing.js';
-import { UUID } from '../accounts/accounts.service.js';
-import { settleCharge } from '../ledger/charge-outcome.js';
-import { JobsService, type JobView } from '../jobs/jobs.service.js';
-import { UploadsService } from '../uploads/uploads.service.js';
+import type { IdempotencyInput, StoredResponse } from '../../platform/http/idempotency.js';
+import type { FieldError } from '../../platform/http/validation.js';
+import { UUID } from '../../platform/ids.js';
 import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
+import { settleCharge } from '../ledger/charge-outcome.js';
+import { ChargesRepository } from '../ledger/charges.repository.js';
+import { JobLifecycleService } from '../jobs/job-lifecycle.service.js';
+import type { JobInput, JobType } from '../jobs/job-types.js';
+import type { JobEntity } from '../jobs/job.entity.js';
+import { JobsService, type JobView } from '../jobs/jobs.service.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
+import { BatchRepository, type BatchRow } from './batch.repository.js';
+import type { BatchRequestDto } from './dto/batch.dto.js';
 
-type FieldError = { field: string; message: string };
+/** One batch item checked and priced by its operation's module; `errors` name `items[i].field`. */
+export interface BatchItemPlan<T extends JobType = JobType> {
+  input: JobInput<T>;
+  price: number;
+  errors: FieldError[];
+}
+
+/** What an operation's module registers to accept batch items. */
+export interface BatchPlanner<T extends JobType = JobType> {
+  planItem(accountId: string, item: Record<string, unknown>, field: string): Promise<BatchItemPlan<T>>;
+}
 
 /** Up to a hundred jobs in one request: validated whole, charged whole, reported whole. */
 @Injectable()
-export class BatchesService {
+export class BatchesService implements OnModuleInit {
+  private readonly planners = new Map<string, BatchPlanner>();
+
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
     private readonly batches: BatchRepository,
-    private readonly jobRows: JobRepository,
-    private readonly ledger: LedgerRepository,
+    private readonly charges: ChargesRepository,
     private readonly jobs: JobsService,
-    private readonly uploads: UploadsService,
+    private readonly lifecycle: JobLifecycleService,
     private readonly guard: UrlGuardService,
     private readonly webhooks: WebhooksService,
   ) {}
 
+  onModuleInit(): void {
+    this.lifecycle.onEnded('batch', (job) => this.jobEnded(job));
+  }
+
+  registerPlanner<T extends JobType>(type: T, planner: BatchPlanner<T>): void {
+    this.planners.set(type, planner as unknown as BatchPlanner);
+  }
+
   /** Every item is checked before anything is charged; any invalid item refuses the batch. */
   async submit(accountId: string, body: BatchRequestDto, idem: IdempotencyInput | null): Promise<StoredResponse> {
-    const items = await Promise.all(body.items.map((item, i) => this.checkItem(accountId, { ...(body.defaults ?? {}), ...item }, i)));
+    const planner = this.planners.get(body.operation);
+    if (!planner) throw new AppError('validation_failed', `${body.operation} cannot be batched`);
+    const items = await Promise.all(body.items.map((item, i) => planner.planItem(accountId, { ...(body.defaults ?? {}), ...item }, `items[${i}]`)));
     const errors = items.flatMap((r) => r.errors);
     if (errors.length) throw new AppError('validation_failed', `${errors.length} problem(s) in items; nothing was charged`, { errors });
     if (body.webhook_url) await this.guard.check(body.webhook_url);
-    if (idem) {
-      const earlier = await this.ledger.findReplay(accountId, idem);
-      if (earlier) return settleCharge(earlier, 0);
-    }
+    const earlier = await this.jobs.replay(accountId, idem);
+    if (earlier) return earlier;
     const jobs = items.map((r) => ({ id: randomUUID(), input: r.input, price: r.price }));
     const total = jobs.reduce((sum, j) => sum + j.price, 0);
     const id = randomUUID();
@@ -51,37 +66,10 @@ export class BatchesService {
       statusCode: 202,
       body: { batch_id: id, status: 'processing', total: jobs.length, credits_charged: total, job_ids: jobs.map((j) => j.id) },
     };
-    const outcome = await this.ledger.createChargedBatch(
-      { id, accountId, type: body.operation, webhookUrl: body.webhook_url ?? null, jobs },
-      idem,
-      response,
-    );
+    const outcome = await this.charges.chargeBatch({ id, accountId, type: body.operation, webhookUrl: body.webhook_url ?? null, jobs }, idem, response);
     const settled = settleCharge(outcome, total, response);
     if (outcome.kind === 'charged') await this.jobs.enqueueSoon(jobs.map((j) => ({ jobId: j.id, type: body.operation })));
     return settled;
-  }
-
-  private async checkItem(
-    accountId: string,
-    merged: Record<string, unknown>,
-    index: number,
-  ): Promise<{ input: Record<string, unknown>; price: number; errors: FieldError[] }> {
-    const prefix = `items[${index}]`;
-    const dto = plainToInstance(DownloadRequestDto, merged);
-    const errors = flattenValidationErrors(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }), prefix);
-    if (errors.length === 0) {
-      try {
-        checkDownloadRequest(dto);
-        if (dto.url) await this.guard.check(dto.url);
-        else await this.uploads.owned(accountId, dto.upload_id!);
-        if (dto.webhook_url) await this.guard.check(dto.webhook_url);
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        const fields = (err.extra.errors as FieldError[] | undefined) ?? [{ field: dto.url ? 'url' : 'upload_id', message: err.message }];
-        errors.push(...fields.map((e) => ({ field: `${prefix}.${e.field}`, message: e.message })));
-      }
-    }
-    return { input: JSON.parse(JSON.stringify(dto)) as Record<string, unknown>, price: priceDownload(this.config.prices, dto), errors };
   }
 
   async get(accountId: string, id: string): Promise<Record<string, unknown>> {
@@ -90,16 +78,11 @@ export class BatchesService {
     return this.view(batch);
   }
 
-  /** Called whenever a job ends: the last job of a batch completes it and sends batch.completed. */
-  async jobEnded(jobId: string): Promise<void> {
-    const job = await this.jobRows.find(jobId);
-    if (!job?.batchId) return;
+  /** The last job of a batch to end completes it and sends batch.completed, exactly once. */
+  private async jobEnded(job: JobEntity): Promise<void> {
+    if (!job.batchId) return;
     const completed = await this.batches.completeIfDone(job.batchId);
-    if (completed) {
-      await this.webhooks.safely(`batch.completed of ${completed.id}`, async () =>
-        this.webhooks.batchCompleted(completed.account_id, await this.view(completed), completed.webhook_url),
-      );
-    }
+    if (completed) await this.webhooks.batchCompleted(completed.account_id, await this.view(completed), completed.webhook_url);
   }
 
   private async view(batch: BatchRow): Promise<Record<string, unknown>> {

@@ -8,9 +8,12 @@ import { AppError } from '../../errors.js';
 import { Public } from '../../platform/http/decorators.js';
 import { JobRepository } from './job.repository.js';
 import { StorageRepository } from '../../platform/tools/storage.repository.js';
-import { UUID } from '../accounts/accounts.service.js';
-import { filePath } from './jobs.service.js';
+
+
 import { verifySignedPath } from '../../platform/http/signing.js';
+import { UUID } from '../../platform/ids.js';
+import { filePath } from './job-outputs.js';
+import { contentDisposition } from '../../platform/filenames.js';
 
 /** Serves stored outputs at signed, expiring links: streamed from disk, with range requests. */
 @ApiTags('files')
@@ -65,10 +68,4 @@ export class FilesController {
       .header('Cache-Control', 'private, max-age=3600')
       .send(result.stream);
   }
-}
-
-/** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
-export function contentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }

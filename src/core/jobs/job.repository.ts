@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { firstRow, rows } from '../../platform/database/sql.js';
 import { JobEntity } from './job.entity.js';
 import type { JobStatus, JobType } from './job-types.js';
 
@@ -55,13 +56,15 @@ export class JobRepository {
 
   /** pending|processing → processing (a retry re-enters); null when the job has ended. */
   async start(id: string): Promise<JobEntity | null> {
-    const [rows] = (await this.db.query(
+    const started = await firstRow(
+      this.db,
       `UPDATE jobs SET status = 'processing', started_at = coalesce(started_at, now()),
               attempts = attempts + 1, updated_at = now()
        WHERE id = $1 AND status IN ('pending', 'processing') RETURNING id`,
       [id],
-    )) as [Array<{ id: string }>, number];
-    return rows.length ? this.find(id) : null;
+      (r) => r.id as string,
+    );
+    return started ? this.find(id) : null;
   }
 
   async setProgress(id: string, progress: number): Promise<void> {
@@ -79,14 +82,15 @@ export class JobRepository {
     await this.db.query(`UPDATE jobs SET outputs_deleted_at = now(), updated_at = now() WHERE id = $1`, [id]);
   }
 
-  /** Pending jobs older than `seconds`: candidates for re-enqueueing if Redis lost them. */
-  async pendingOlderThan(seconds: number, limit: number): Promise<string[]> {
-    const rows = (await this.db.query(
-      `SELECT id FROM jobs WHERE status IN ('pending', 'processing') AND created_at < now() - make_interval(secs => $1)
+  /** Unfinished jobs older than `seconds`: candidates for re-enqueueing if Redis lost them. */
+  unfinishedOlderThan(seconds: number, limit: number): Promise<Array<{ id: string; type: string }>> {
+    return rows(
+      this.db,
+      `SELECT id, type FROM jobs WHERE status IN ('pending', 'processing') AND created_at < now() - make_interval(secs => $1)
        ORDER BY created_at LIMIT $2`,
       [seconds, limit],
-    )) as Array<{ id: string }>;
-    return rows.map((r) => r.id);
+      (r) => ({ id: r.id as string, type: r.type as string }),
+    );
   }
 
   async withExpiredOutputs(limit: number): Promise<JobEntity[]> {
@@ -97,9 +101,4 @@ export class JobRepository {
       .limit(limit)
       .getMany();
   }
-
-  async deleteIdempotencyOlderThan(hours: number): Promise<void> {
-    await this.db.query('DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)', [hours]);
-  }
-
 }

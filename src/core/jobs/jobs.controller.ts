@@ -3,7 +3,6 @@ import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiSecur
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JobDto, JobListDto, ListJobsQueryDto } from './dto/jobs.dto.js';
 import { AccountId, AuthedEndpoint } from '../../platform/http/decorators.js';
-import { BatchesService } from '../batches/batches.service.js';
 import { JobEventsService } from './job-events.service.js';
 import { JobsService } from './jobs.service.js';
 
@@ -15,7 +14,6 @@ export class JobsController {
   constructor(
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(JobEventsService) private readonly events: JobEventsService,
-    @Inject(BatchesService) private readonly batches: BatchesService,
   ) {}
 
   @Get()
@@ -93,9 +91,7 @@ export class JobsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: JobDto })
   @AuthedEndpoint(404)
-  async cancel(@AccountId() accountId: string, @Param('id') id: string) {
-    const job = await this.jobs.cancelOrDelete(accountId, id);
-    await this.batches.jobEnded(id); // a canceled last job completes its batch
-    return job;
+  cancel(@AccountId() accountId: string, @Param('id') id: string) {
+    return this.jobs.cancelOrDelete(accountId, id);
   }
 }

@@ -1,21 +1,21 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CONFIG, type Config } from '../../config.js';
-import type { JobEntity } from './job.entity.js';
-import { TERMINAL_STATUSES, type JobType } from './job-types.js';
 import { AppError } from '../../errors.js';
-import { JobRepository, type JobFilters } from './job.repository.js';
-import { LedgerRepository, type IdempotencyInput, type StoredResponse } from '../ledger/ledger.repository.js';
-import { QueueRepository, type MediaJobData } from '../../platform/tools/queue.repository.js';
-import { RedisRepository } from '../../platform/tools/redis.repository.js';
-import { StorageRepository } from '../../platform/tools/storage.repository.js';
+import type { IdempotencyInput, StoredResponse } from '../../platform/http/idempotency.js';
+import { readTimeIdCursor, toPage } from '../../platform/http/pagination.js';
+import { UUID } from '../../platform/ids.js';
 import { creditsCharged, jobsSubmitted } from '../../platform/metrics.js';
-import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
-import { jobEventsChannel } from './job-events.js';
-import { UUID } from '../accounts/accounts.service.js';
+import { QueueRepository, type MediaJobData } from '../../platform/tools/queue.repository.js';
+import { StorageRepository } from '../../platform/tools/storage.repository.js';
 import { settleCharge } from '../ledger/charge-outcome.js';
+import { ChargesRepository } from '../ledger/charges.repository.js';
+import { IdempotencyRepository } from '../ledger/idempotency.repository.js';
+import { JobLifecycleService } from './job-lifecycle.service.js';
+import { filePath } from './job-outputs.js';
+import { TERMINAL_STATUSES, type JobInput, type JobType } from './job-types.js';
+import type { JobEntity } from './job.entity.js';
+import { JobRepository, type JobFilters } from './job.repository.js';
 
-export const CANCEL_CHANNEL = 'job-cancel';
 const ENQUEUE_TIMEOUT_MS = 2000;
 
 export interface JobView {
@@ -35,38 +35,30 @@ export interface JobView {
   error: { code: string; message: string } | null;
 }
 
-/** A job's life on the API side: price, charge and enqueue; read; cancel; present. */
+/** A job's life on the API side: charge and enqueue; read; cancel or delete; present. */
 @Injectable()
 export class JobsService {
   private readonly logger = new Logger(JobsService.name);
 
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
     private readonly jobs: JobRepository,
-    private readonly ledger: LedgerRepository,
+    private readonly charges: ChargesRepository,
+    private readonly idempotency: IdempotencyRepository,
     private readonly queue: QueueRepository,
     private readonly storage: StorageRepository,
-    private readonly redis: RedisRepository,
+    private readonly lifecycle: JobLifecycleService,
   ) {}
 
   /**
    * Charges and records the job in one transaction, then enqueues it. If Redis is down after
    * the commit, the job is still accepted: the sweeper enqueues committed jobs Redis lost.
    */
-  async submit(
-    accountId: string,
-    type: JobType,
-    input: Record<string, unknown>,
-    price: number,
-    idem: IdempotencyInput | null,
-  ): Promise<StoredResponse> {
-    if (idem) {
-      const earlier = await this.ledger.findReplay(accountId, idem);
-      if (earlier) return settleCharge(earlier, price);
-    }
+  async submit<T extends JobType>(accountId: string, type: T, input: JobInput<T>, price: number, idem: IdempotencyInput | null): Promise<StoredResponse> {
+    const earlier = await this.replay(accountId, idem);
+    if (earlier) return earlier;
     const id = randomUUID();
     const response: StoredResponse = { statusCode: 202, body: { job_id: id, status: 'pending', credits_charged: price } };
-    const outcome = await this.ledger.createChargedJob({ id, accountId, type, platform: null, input, price }, idem, response);
+    const outcome = await this.charges.chargeJob({ id, accountId, type, input, price }, idem, response);
     const settled = settleCharge(outcome, price, response);
     if (outcome.kind === 'charged') {
       jobsSubmitted.inc({ type });
@@ -74,6 +66,12 @@ export class JobsService {
       await this.enqueueSoon([{ jobId: id, type }]);
     }
     return settled;
+  }
+
+  /** The first response to a repeated Idempotency-Key (or 409 for another body), before any work. */
+  async replay(accountId: string, idem: IdempotencyInput | null): Promise<StoredResponse | null> {
+    const earlier = idem ? await this.idempotency.findReplay(accountId, idem) : null;
+    return earlier ? settleCharge(earlier, 0) : null;
   }
 
   /** Enqueues committed jobs, giving up quickly if Redis is away (the sweeper retries). */
@@ -95,27 +93,10 @@ export class JobsService {
     return this.view(await this.owned(accountId, id));
   }
 
-  async list(
-    accountId: string,
-    filters: JobFilters,
-    cursor: string | undefined,
-    limit: number,
-  ): Promise<{ data: JobView[]; next_cursor: string | null }> {
-    let after = null;
-    if (cursor) {
-      const parts = decodeCursor(cursor, 2);
-      if (!parts || typeof parts[0] !== 'string' || typeof parts[1] !== 'string' || Number.isNaN(Date.parse(parts[0]))) {
-        throw new AppError('validation_failed', 'cursor is not valid');
-      }
-      after = { createdAt: parts[0], id: parts[1] };
-    }
-    const rows = await this.jobs.list(accountId, filters, after, limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      data: await Promise.all(page.map((j) => this.view(j))),
-      next_cursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
-    };
+  async list(accountId: string, filters: JobFilters, cursor: string | undefined, limit: number): Promise<{ data: JobView[]; next_cursor: string | null }> {
+    const rows = await this.jobs.list(accountId, filters, readTimeIdCursor(cursor), limit + 1);
+    const page = toPage(rows, limit, (j) => [j.createdAt.toISOString(), j.id]);
+    return { data: await Promise.all(page.rows.map((j) => this.view(j))), next_cursor: page.next_cursor };
   }
 
   /**
@@ -124,23 +105,14 @@ export class JobsService {
    */
   async cancelOrDelete(accountId: string, id: string): Promise<JobView> {
     const job = await this.owned(accountId, id);
-    if (!TERMINAL_STATUSES.has(job.status) && (await this.ledger.endUnsuccessfully(id, 'canceled', null, 'if_unstarted'))) {
-      await Promise.allSettled([
-        this.queue.remove(id),
-        this.redis.publish(CANCEL_CHANNEL, id),
-        this.redis.publish(jobEventsChannel(id), JSON.stringify({ status: 'canceled' })),
-      ]);
-    }
+    if (!TERMINAL_STATUSES.has(job.status)) await this.lifecycle.cancel(id);
     const current = (await this.jobs.find(id))!;
-    if (TERMINAL_STATUSES.has(current.status) && !current.outputsDeletedAt) {
-      await this.storage.deletePrefix(outputPrefix(accountId, id));
-      await this.jobs.markOutputsDeleted(id);
-    }
+    if (TERMINAL_STATUSES.has(current.status) && !current.outputsDeletedAt) await this.lifecycle.deleteOutputs(current);
     return this.view((await this.jobs.find(id))!);
   }
 
-  private async owned(accountId: string, id: string): Promise<JobEntity> {
-    // Another account's job is indistinguishable from one that does not exist.
+  /** An account's job; another account's is indistinguishable from one that does not exist. */
+  async owned(accountId: string, id: string): Promise<JobEntity> {
     const job = UUID.test(id) ? await this.jobs.findForAccount(accountId, id) : null;
     if (!job) throw new AppError('not_found', 'No such job');
     return job;
@@ -182,12 +154,4 @@ export class JobsService {
       error: job.error,
     };
   }
-}
-
-export function outputPrefix(accountId: string, jobId: string): string {
-  return `outputs/${accountId}/${jobId}`;
-}
-
-export function filePath(jobId: string, filename: string): string {
-  return `/v1/files/${jobId}/${encodeURIComponent(filename)}`;
 }

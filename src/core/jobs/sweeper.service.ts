@@ -1,17 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
-import { JobRepository } from './job.repository.js';
 import { QueueRepository } from '../../platform/tools/queue.repository.js';
-import { StorageRepository } from '../../platform/tools/storage.repository.js';
-import { outputPrefix } from './jobs.service.js';
+import { IdempotencyRepository } from '../ledger/idempotency.repository.js';
 import { UploadsService } from '../uploads/uploads.service.js';
-import { MediaWorker } from './job.worker.js';
+import { JobLifecycleService } from './job-lifecycle.service.js';
+import { JobRepository } from './job.repository.js';
 
 /**
  * Periodic repairs, safe to run in every worker process at once:
  * - re-enqueue committed jobs Redis never got (or lost);
  * - fail and refund jobs BullMQ gave up on while no worker was listening;
- * - delete outputs past their retention, and old idempotency records.
+ * - delete outputs and uploads past their retention, and old idempotency records.
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,9 +22,9 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     @Inject(CONFIG) private readonly config: Config,
     private readonly jobs: JobRepository,
     private readonly queue: QueueRepository,
-    private readonly storage: StorageRepository,
-    private readonly worker: MediaWorker,
+    private readonly lifecycle: JobLifecycleService,
     private readonly uploads: UploadsService,
+    private readonly idempotency: IdempotencyRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,9 +41,9 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     this.running = true;
     try {
       await this.repairUnfinished();
-      await this.expireOutputs();
+      for (const job of await this.jobs.withExpiredOutputs(200)) await this.lifecycle.deleteOutputs(job);
       await this.uploads.deleteExpired();
-      await this.jobs.deleteIdempotencyOlderThan(24);
+      await this.idempotency.deleteOlderThan(24);
     } catch (err) {
       this.logger.warn(`sweep failed: ${(err as Error).message}`);
     } finally {
@@ -53,23 +52,14 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async repairUnfinished(): Promise<void> {
-    for (const id of await this.jobs.pendingOlderThan(this.config.worker.enqueueGraceSeconds, 500)) {
+    for (const { id, type } of await this.jobs.unfinishedOlderThan(this.config.worker.enqueueGraceSeconds, 500)) {
       const state = await this.queue.state(id);
       if (state === null) {
-        const job = await this.jobs.find(id);
-        if (!job) continue;
         this.logger.warn(`job ${id} was not in the queue; enqueueing it`);
-        await this.queue.enqueue({ jobId: id, type: job.type });
+        await this.queue.enqueue({ jobId: id, type });
       } else if (state === 'failed' || state === 'completed') {
-        await this.worker.fail(id, 'internal_error', 'The job could not be completed');
+        await this.lifecycle.fail(id, { code: 'internal_error', message: 'The job could not be completed' });
       }
-    }
-  }
-
-  private async expireOutputs(): Promise<void> {
-    for (const job of await this.jobs.withExpiredOutputs(200)) {
-      await this.storage.deletePrefix(outputPrefix(job.accountId, job.id));
-      await this.jobs.markOutputsDeleted(job.id);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
-import type { ChargeOutcome, StoredResponse } from './ledger.repository.js';
+import type { StoredResponse } from '../../platform/http/idempotency.js';
+import type { ChargeOutcome } from './charges.repository.js';
 
 /**
  * Turns the outcome of a charge into what the client gets: the fresh response, the stored

@@ -10,7 +10,8 @@ import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
 import { StorageRepository } from '../../platform/tools/storage.repository.js';
 import { UploadRepository, type Upload } from './upload.repository.js';
 import { safeFilename } from '../../platform/filenames.js';
-import { UUID } from '../accounts/accounts.service.js';
+import { UUID } from '../../platform/ids.js';
+
 
 export interface IncomingFile {
   stream: Readable & { truncated?: boolean };
@@ -81,11 +82,16 @@ export class UploadsService {
     return view(await this.owned(accountId, id));
   }
 
-  /** The local path of an account's upload, for a job to read. */
+  /** An account's upload that has not expired; 404 otherwise (at submit). */
   async owned(accountId: string, id: string): Promise<Upload> {
-    const upload = UUID.test(id) ? await this.uploads.findLive(accountId, id) : null;
+    const upload = await this.live(accountId, id);
     if (!upload) throw new AppError('not_found', 'No such upload (or it has expired)');
     return upload;
+  }
+
+  /** The same, or null (for a job to read; it may have expired since submit). */
+  live(accountId: string, id: string): Promise<Upload | null> {
+    return UUID.test(id) ? this.uploads.findLive(accountId, id) : Promise.resolve(null);
   }
 
   async delete(accountId: string, id: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { WebhookEvent } from '../jobs/job-types.js';
+import { type WebhookEvent } from './webhook-events.js';
+
 
 export interface EndpointRow {
   url: string;

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job as BullJob, type MinimalJob } from 'bullmq';
 import { CONFIG, type Config } from '../../config.js';
-import { QueueName } from '../jobs/job-types.js';
+
 import { WebhooksService } from './webhooks.service.js';
 import { jitterFor, retryDelayMs } from './webhook-signing.js';
 import { bullConnection } from '../../platform/tools/bull-connection.js';
+import { QueueName } from '../../platform/tools/queue.repository.js';
 
 /** Delivers webhooks from their own queue, so slow receivers never hold up media jobs. */
 @Injectable()

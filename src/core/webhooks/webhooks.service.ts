@@ -1,18 +1,19 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
-import { DEFAULT_WEBHOOK_EVENTS, type WebhookEvent } from '../jobs/job-types.js';
 import { AppError } from '../../errors.js';
-import { JobRepository } from '../jobs/job.repository.js';
+import { readTimeIdCursor, toPage } from '../../platform/http/pagination.js';
+import { UUID } from '../../platform/ids.js';
 import { QueueRepository } from '../../platform/tools/queue.repository.js';
+import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
 import { WebhookHttpRepository, type PostResult } from '../../platform/tools/webhook-http.repository.js';
-import { WebhookRepository, type DeliveryRow, type DeliveryStatus, type EndpointRow } from './webhook.repository.js';
-import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import { JobLifecycleService } from '../jobs/job-lifecycle.service.js';
+import type { JobEntity } from '../jobs/job.entity.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { DEFAULT_WEBHOOK_EVENTS, type WebhookEvent } from './webhook-events.js';
 import {
   decryptSecret, encryptSecret, jitterFor, newMessageId, newWebhookSecret, retryDelayMs, secretKey, signatureHeader,
 } from './webhook-signing.js';
-import { UUID } from '../accounts/accounts.service.js';
-import { JobsService } from '../jobs/jobs.service.js';
-import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
+import { WebhookRepository, type DeliveryRow, type DeliveryStatus, type EndpointRow } from './webhook.repository.js';
 
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
 
@@ -22,8 +23,7 @@ export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
  * committed before its event is created, so a webhook never holds up or fails a job.
  */
 @Injectable()
-export class WebhooksService {
-  private readonly logger = new Logger(WebhooksService.name);
+export class WebhooksService implements OnModuleInit {
   private readonly key: Buffer;
 
   constructor(
@@ -31,11 +31,16 @@ export class WebhooksService {
     private readonly webhooks: WebhookRepository,
     private readonly http: WebhookHttpRepository,
     private readonly queue: QueueRepository,
-    private readonly jobRows: JobRepository,
     private readonly jobs: JobsService,
+    private readonly lifecycle: JobLifecycleService,
     private readonly guard: UrlGuardService,
   ) {
     this.key = secretKey(config.signingSecret);
+  }
+
+  onModuleInit(): void {
+    this.lifecycle.onEnded('webhook', (job) => this.jobEnded(job));
+    this.lifecycle.onProgressed('progress webhook', (job) => this.jobProgressed(job));
   }
 
   get maxAttempts(): number {
@@ -81,9 +86,8 @@ export class WebhooksService {
   }
 
   /** `job.completed` or `job.failed` for a job that just ended, to its webhook_url and the endpoint. */
-  async jobEnded(jobId: string): Promise<void> {
-    const job = await this.jobRows.find(jobId);
-    if (!job || (job.status !== 'completed' && job.status !== 'failed')) return;
+  private async jobEnded(job: JobEntity): Promise<void> {
+    if (job.status !== 'completed' && job.status !== 'failed') return;
     const type: WebhookEvent = job.status === 'completed' ? 'job.completed' : 'job.failed';
     const perRequest = typeof job.input.webhook_url === 'string' ? job.input.webhook_url : null;
     await this.emit(job.accountId, type, await this.jobs.view(job), job.id, perRequest);
@@ -95,9 +99,8 @@ export class WebhooksService {
   }
 
   /** `job.progress`, only to an endpoint that opted in. */
-  async jobProgressed(jobId: string): Promise<void> {
-    const job = await this.jobRows.find(jobId);
-    if (job?.status === 'processing') await this.emit(job.accountId, 'job.progress', await this.jobs.view(job), job.id, null);
+  private async jobProgressed(job: JobEntity): Promise<void> {
+    if (job.status === 'processing') await this.emit(job.accountId, 'job.progress', await this.jobs.view(job), job.id, null);
   }
 
   private async emit(accountId: string, type: WebhookEvent, data: unknown, jobId: string | null, perRequest: string | null): Promise<void> {
@@ -120,30 +123,11 @@ export class WebhooksService {
   async attempt(deliveryId: string, attempt: number): Promise<AttemptOutcome> {
     const delivery = await this.webhooks.delivery(deliveryId);
     if (!delivery || delivery.status !== 'pending') return 'skipped';
-    const { result, at } = await this.send(delivery);
-    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    const delay = ok ? null : retryDelayMs(this.config.webhooks.retryScheduleSeconds, attempt, () => jitterFor(`${deliveryId}:${attempt}`));
-    const status: DeliveryStatus = ok ? 'delivered' : delay === null ? 'failed' : 'pending';
-    await this.webhooks.recordAttempt(
-      { delivery_id: deliveryId, attempted_at: at, status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error },
-      status,
-      delay === null ? null : new Date(Date.now() + delay),
-    );
-    return ok ? 'delivered' : status === 'failed' ? 'failed' : 'retry';
-  }
-
-  private async send(delivery: DeliveryRow): Promise<{ result: PostResult; at: Date }> {
-    const at = new Date();
-    const body = JSON.stringify(delivery.payload);
-    const { all } = await this.activeSecrets(delivery.account_id);
-    const headers = {
-      'content-type': 'application/json',
-      'user-agent': 'Mediary-Webhooks/1.0',
-      'webhook-id': delivery.id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': signatureHeader(all, delivery.id, at, body),
-    };
-    return { result: await this.http.post(delivery.url, headers, body), at };
+    const { status } = await this.sendAndRecord(delivery, (ok) => {
+      const delay = ok ? null : retryDelayMs(this.config.webhooks.retryScheduleSeconds, attempt, () => jitterFor(`${deliveryId}:${attempt}`));
+      return { status: ok ? 'delivered' : delay === null ? 'failed' : 'pending', nextAttemptAt: delay === null ? null : new Date(Date.now() + delay) };
+    });
+    return status === 'pending' ? 'retry' : status;
   }
 
   /** Sends a `webhook.test` event now, once, and reports what the receiver answered. */
@@ -155,14 +139,33 @@ export class WebhooksService {
     const payload = { type: 'webhook.test', timestamp: new Date().toISOString(), data: { account_id: accountId, message: 'A test event from Mediary' } };
     await this.webhooks.insertDelivery({ id, account_id: accountId, event_type: 'webhook.test', job_id: null, url: target, payload });
     const delivery = (await this.webhooks.delivery(id))!;
-    const { result, at } = await this.send(delivery);
-    const delivered = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const { result, status } = await this.sendAndRecord(delivery, (ok) => ({ status: ok ? 'delivered' : 'failed', nextAttemptAt: null }));
+    return { delivery_id: id, delivered: status === 'delivered', status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error };
+  }
+
+  /** Sends a delivery once and records the attempt with the status `after` gives it. */
+  private async sendAndRecord(
+    delivery: DeliveryRow,
+    after: (ok: boolean) => { status: DeliveryStatus; nextAttemptAt: Date | null },
+  ): Promise<{ result: PostResult; status: DeliveryStatus }> {
+    const at = new Date();
+    const body = JSON.stringify(delivery.payload);
+    const { all } = await this.activeSecrets(delivery.account_id);
+    const result = await this.http.post(delivery.url, {
+      'content-type': 'application/json',
+      'user-agent': 'Mediary-Webhooks/1.0',
+      'webhook-id': delivery.id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signatureHeader(all, delivery.id, at, body),
+    }, body);
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const { status, nextAttemptAt } = after(ok);
     await this.webhooks.recordAttempt(
-      { delivery_id: id, attempted_at: at, status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error },
-      delivered ? 'delivered' : 'failed',
-      null,
+      { delivery_id: delivery.id, attempted_at: at, status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error },
+      status,
+      nextAttemptAt,
     );
-    return { delivery_id: id, delivered, status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error };
+    return { result, status };
   }
 
   async retry(accountId: string, deliveryId: string): Promise<Record<string, unknown>> {
@@ -182,18 +185,11 @@ export class WebhooksService {
     onlyId?: string,
   ): Promise<{ data: Array<Record<string, unknown>>; next_cursor: string | null }> {
     if (filters.jobId && !UUID.test(filters.jobId)) throw new AppError('validation_failed', 'job_id must be a UUID');
-    let after = null;
-    if (cursor) {
-      const parts = decodeCursor(cursor, 2);
-      if (!parts || typeof parts[0] !== 'string' || typeof parts[1] !== 'string') throw new AppError('validation_failed', 'cursor is not valid');
-      after = { createdAt: parts[0], id: parts[1] };
-    }
     const rows = onlyId
       ? [(await this.webhooks.delivery(onlyId))!]
-      : await this.webhooks.listDeliveries(accountId, filters, after, limit + 1);
-    const page = rows.slice(0, limit);
+      : await this.webhooks.listDeliveries(accountId, filters, readTimeIdCursor(cursor), limit + 1);
+    const { rows: page, next_cursor } = toPage(rows, limit, (d) => [d.created_at.toISOString(), d.id]);
     const attempts = await this.webhooks.attempts(page.map((r) => r.id));
-    const last = page[page.length - 1];
     return {
       data: page.map((d) => ({
         id: d.id,
@@ -216,16 +212,7 @@ export class WebhooksService {
             error: a.error,
           })),
       })),
-      next_cursor: rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+      next_cursor,
     };
-  }
-
-  /** Never lets a webhook problem reach the job that caused it. */
-  async safely(what: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (err) {
-      this.logger.warn(`${what}: ${(err as Error).message}`);
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { convertArgs, isDeliverableAsIs, parseFfmpegProgress, parseProbe, type ConvertRequest, type ProbedMedia } from './convert-args.js';
+import { convertArgs, isDeliverableAsIs, type ConvertRequest } from './convert-args.js';
+import { parseFfmpegProgress, parseProbe, type ProbedMedia } from '../../platform/tools/ffprobe.js';
 
 const media = (over: Partial<ProbedMedia> = {}): ProbedMedia => ({
   formatName: 'mov,mp4,m4a,3gp,3g2,mj2',

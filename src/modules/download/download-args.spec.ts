@@ -1,15 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  DownloadProgress,
-  downloadArgs,
-  formatSelector,
-  formatSort,
-  infoArgs,
-  parseYtdlpLine,
-  partsFromInfo,
-  type FormatRequest,
-  type YtdlpProgress,
-} from './download-args.js';
+import { DownloadProgress, downloadArgs, formatSelector, formatSort, parseYtdlpLine, partsFromInfo, type FormatRequest, type YtdlpProgress } from './download-args.js';
 
 /** The value following `flag` in an argv list (undefined when the flag is absent). */
 function valueOf(args: string[], flag: string): string | undefined {
@@ -90,21 +80,6 @@ describe('downloadArgs', () => {
     expect(valueOf(args, '--convert-subs')).toBe('vtt');
     expect(args).toContain('--write-thumbnail');
     expect(args.indexOf('--write-thumbnail')).toBeLessThan(args.indexOf('--'));
-  });
-});
-
-describe('infoArgs', () => {
-  it('asks for JSON of at most maxEntries entries, URL after --', () => {
-    const args = infoArgs('https://e.com/list', { maxDurationSeconds: 3600, maxEntries: 5 });
-    expect(args).toContain('-J');
-    expect(valueOf(args, '--playlist-items')).toBe('1:5');
-    expect(valueOf(args, '--match-filter')).toContain('duration<?3600');
-    expect(args).not.toContain('--proxy');
-    expect(args.slice(-2)).toEqual(['--', 'https://e.com/list']);
-  });
-
-  it('passes a proxy', () => {
-    expect(valueOf(infoArgs('https://e.com/v', { maxDurationSeconds: 1, maxEntries: 1, proxy: 'http://p:1' }), '--proxy')).toBe('http://p:1');
   });
 });
 

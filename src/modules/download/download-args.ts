@@ -1,4 +1,7 @@
-import { AUDIO_FORMATS, type DownloadFormat } from '../../core/jobs/job-types.js';
+import { AUDIO_FORMATS, type DownloadFormat } from './download-formats.js';
+import { YtdlpCommon } from '../../platform/tools/ytdlp-args.js';
+import { ytdlpCommonArgs } from '../../platform/tools/ytdlp-args.js';
+
 
 export interface FormatRequest {
   format?: DownloadFormat;
@@ -59,34 +62,6 @@ export function isMediaFile(file: string): boolean {
   return (file.split(/[\\/]/).pop() ?? '').startsWith(`${MEDIA_STEM}.`);
 }
 
-export interface YtdlpCommon {
-  proxy?: string;
-  /** Seconds; yt-dlp rejects media known to be longer (unknown durations pass: `<?`). */
-  maxDurationSeconds: number;
-}
-
-function commonArgs(opts: YtdlpCommon): string[] {
-  const args = [
-    '--ignore-config',
-    '--no-cache-dir',
-    '--no-color',
-    '--no-warnings',
-    '--socket-timeout',
-    '20',
-    // Only the duration: yt-dlp quotes the whole filter when it skips a video, so a second
-    // condition would make the reason ambiguous. Live streams are refused by the caller.
-    '--match-filter',
-    `duration<?${opts.maxDurationSeconds}`,
-  ];
-  if (opts.proxy) args.push('--proxy', opts.proxy);
-  return args;
-}
-
-/** `yt-dlp -J` for metadata; a page with several videos yields at most `maxEntries` entries. */
-export function infoArgs(url: string, opts: YtdlpCommon & { maxEntries: number }): string[] {
-  return [...commonArgs(opts), '-J', '--playlist-items', `1:${opts.maxEntries}`, '--', url];
-}
-
 export interface DownloadArgsOptions extends YtdlpCommon {
   request: FormatRequest;
   outputDir: string;
@@ -102,7 +77,7 @@ export interface DownloadArgsOptions extends YtdlpCommon {
  */
 export function downloadArgs(url: string, opts: DownloadArgsOptions): string[] {
   const args = [
-    ...commonArgs(opts),
+    ...ytdlpCommonArgs(opts),
     '--dump-json',
     '--no-simulate',
     '--progress',
@@ -136,29 +111,6 @@ export function downloadArgs(url: string, opts: DownloadArgsOptions): string[] {
   if (opts.thumbnail) args.push('--write-thumbnail', '--convert-thumbnails', 'jpg', '-o', 'thumbnail:thumb.%(ext)s');
   args.push('--', url);
   return args;
-}
-
-/** Only the captions of one language (manual or automatic), as WebVTT in `outputDir`. */
-export function captionArgs(url: string, opts: YtdlpCommon & { language: string; kind: 'manual' | 'auto'; outputDir: string }): string[] {
-  return [
-    ...commonArgs(opts),
-    '--skip-download',
-    opts.kind === 'manual' ? '--write-subs' : '--write-auto-subs',
-    '--sub-langs',
-    opts.language,
-    '--sub-format',
-    'vtt/srt/best',
-    '--convert-subs',
-    'vtt',
-    '--playlist-items',
-    '1',
-    '-P',
-    opts.outputDir,
-    '-o',
-    'captions.%(ext)s',
-    '--',
-    url,
-  ];
 }
 
 export interface YtdlpProgress {
@@ -224,4 +176,58 @@ export class DownloadProgress {
 export function partsFromInfo(info: Record<string, unknown>): number {
   const requested = info.requested_formats;
   return Array.isArray(requested) && requested.length > 0 ? requested.length : 1;
+}
+
+/** What yt-dlp's stdout told, line by line, during one download run. */
+export class DownloadRunReader {
+  info: Record<string, unknown> | null = null;
+  file: string | null = null;
+  /** Why the run was stopped early (a live stream, media too long), when it was. */
+  refusal: { code: 'media_unavailable' | 'media_too_long'; message: string } | null = null;
+  /** Lines that were neither info, progress nor the file: clues when no file comes out. */
+  readonly chatter: string[] = [];
+  private progress = new DownloadProgress(1);
+
+  constructor(
+    private readonly maxDurationSeconds: number,
+    private readonly on: {
+      /** The info line arrived (the platform is known); `refuse` when the media must not be downloaded. */
+      info(info: Record<string, unknown>): void;
+      progress(percent: number, rate: { speed_bps: number | null; eta_seconds: number | null }): void;
+      refuse(): void;
+    },
+  ) {}
+
+  line(line: string): void {
+    const parsed = parseYtdlpLine(line);
+    switch (parsed.kind) {
+      case 'info':
+        this.info = parsed.info;
+        this.progress = new DownloadProgress(partsFromInfo(parsed.info));
+        this.refusal = refusalOf(parsed.info, this.maxDurationSeconds);
+        if (this.refusal) this.on.refuse();
+        this.on.info(parsed.info);
+        break;
+      case 'progress':
+        this.on.progress(this.progress.update(parsed.progress), {
+          speed_bps: typeof parsed.progress.speed === 'number' ? Math.round(parsed.progress.speed) : null,
+          eta_seconds: typeof parsed.progress.eta === 'number' ? Math.round(parsed.progress.eta) : null,
+        });
+        break;
+      case 'file':
+        this.file = parsed.path;
+        break;
+      case 'other':
+        if (this.chatter.length < 50) this.chatter.push(parsed.text);
+        break;
+    }
+  }
+}
+
+/** Media that must not be downloaded, decided from its info line before any byte of it. */
+export function refusalOf(info: Record<string, unknown>, maxDurationSeconds: number): DownloadRunReader['refusal'] {
+  if (info.is_live === true) return { code: 'media_unavailable', message: 'Live streams cannot be downloaded' };
+  const duration = typeof info.duration === 'number' ? info.duration : null;
+  if (duration !== null && duration > maxDurationSeconds) return { code: 'media_too_long', message: `The media is longer than ${maxDurationSeconds} s` };
+  return null;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_PRICES } from '../../config.js';
-import { downloadNeedsReencode, estimateCredits, priceDownload, type DownloadPricingInput } from './download-pricing.js';
+import { downloadNeedsReencode, priceDownload, type DownloadPricingInput } from './download-pricing.js';
 
 describe('downloadNeedsReencode / priceDownload', () => {
   it.each<[string, DownloadPricingInput, boolean, number]>([
@@ -28,13 +28,5 @@ describe('downloadNeedsReencode / priceDownload', () => {
     const prices = { ...DEFAULT_PRICES, download: 7, download_reencode: 11 };
     expect(priceDownload(prices, { format: 'mp4' })).toBe(7);
     expect(priceDownload(prices, { format: 'mp3' })).toBe(11);
-  });
-});
-
-describe('estimateCredits', () => {
-  it('lists each operation at its price', () => {
-    expect(estimateCredits({ ...DEFAULT_PRICES, transcribe: 9 })).toEqual({
-      download: 1, download_reencode: 2, transcribe: 9, translate: 4, preview: 1, fingerprint: 1, comments: 1,
-    });
   });
 });

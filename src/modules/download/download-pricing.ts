@@ -1,5 +1,6 @@
 import type { PriceTable } from '../../config.js';
-import { AUDIO_FORMATS, type DownloadFormat } from '../../core/jobs/job-types.js';
+import { AUDIO_FORMATS, type DownloadFormat } from './download-formats.js';
+
 
 export interface DownloadPricingInput {
   format?: DownloadFormat;
@@ -22,17 +23,4 @@ export function downloadNeedsReencode(input: DownloadPricingInput): boolean {
 
 export function priceDownload(prices: PriceTable, input: DownloadPricingInput): number {
   return downloadNeedsReencode(input) ? prices.download_reencode : prices.download;
-}
-
-/** `estimated_credits` in /v1/info: what each operation would cost for this media. */
-export function estimateCredits(prices: PriceTable): Record<string, number> {
-  return {
-    download: prices.download,
-    download_reencode: prices.download_reencode,
-    transcribe: prices.transcribe,
-    translate: prices.translate,
-    preview: prices.preview,
-    fingerprint: prices.fingerprint,
-    comments: prices.comments,
-  };
 }

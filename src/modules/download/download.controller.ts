@@ -1,15 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CONFIG, type Config } from '../../config.js';
-import { checkDownloadRequest, DownloadRequestDto, JobAcceptedDto } from './dto/download.dto.js';
+import { JobAcceptedDto } from '../../core/jobs/dto/jobs.dto.js';
 import { AccountId, AuthedEndpoint, IdempotentEndpoint, RateClassOf, type AuthedRequest } from '../../platform/http/decorators.js';
 import { idempotencyOf } from '../../platform/http/idempotency.js';
-import { JobsService } from '../../core/jobs/jobs.service.js';
-import { UploadsService } from '../../core/uploads/uploads.service.js';
-import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
-import { priceDownload } from './download-pricing.js';
 import { sendStored } from '../../platform/http/send-stored.js';
+import { DownloadService } from './download.service.js';
+import { DownloadRequestDto } from './dto/download.dto.js';
 
 @ApiTags('jobs')
 @ApiSecurity('bearer')
@@ -17,12 +14,7 @@ import { sendStored } from '../../platform/http/send-stored.js';
 @Controller('v1/download')
 @RateClassOf('jobs')
 export class DownloadController {
-  constructor(
-    @Inject(CONFIG) private readonly config: Config,
-    @Inject(JobsService) private readonly jobs: JobsService,
-    @Inject(UrlGuardService) private readonly guard: UrlGuardService,
-    @Inject(UploadsService) private readonly uploads: UploadsService,
-  ) {}
+  constructor(@Inject(DownloadService) private readonly downloads: DownloadService) {}
 
   @Post()
   @HttpCode(202)
@@ -39,12 +31,6 @@ export class DownloadController {
     @Req() req: AuthedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    checkDownloadRequest(body);
-    const idem = idempotencyOf(req, body);
-    if (body.url) await this.guard.check(body.url);
-    else await this.uploads.owned(accountId, body.upload_id!);
-    if (body.webhook_url) await this.guard.check(body.webhook_url);
-    const input = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
-    return sendStored(reply, await this.jobs.submit(accountId, 'download', input, priceDownload(this.config.prices, body), idem));
+    return sendStored(reply, await this.downloads.submit(accountId, body, idempotencyOf(req, body)));
   }
 }

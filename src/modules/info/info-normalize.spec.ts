@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ProbedMedia } from '../download/convert-args.js';
+
 import { applyProbe, normalizeInfo } from './info-normalize.js';
+import { type ProbedMedia } from '../../platform/tools/ffprobe.js';
 
 /** Trimmed `yt-dlp -J` output for a YouTube video. */
 const YOUTUBE = {

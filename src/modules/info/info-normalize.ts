@@ -1,4 +1,5 @@
-import type { ProbedMedia } from '../download/convert-args.js';
+import { type ProbedMedia } from '../../platform/tools/ffprobe.js';
+
 
 /** The /v1/info document for one video (PRODUCT.md). */
 export interface MediaInfo {

@@ -4,17 +4,20 @@ import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { EgressProxyRepository } from '../../platform/tools/egress-proxy.repository.js';
 import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
-import { LedgerRepository, type IdempotencyInput, type StoredResponse } from '../../core/ledger/ledger.repository.js';
+import { ChargesRepository } from '../../core/ledger/charges.repository.js';
+import { CreditsRepository } from '../../core/ledger/credits.repository.js';
+import { IdempotencyRepository } from '../../core/ledger/idempotency.repository.js';
+import type { IdempotencyInput, StoredResponse } from '../../platform/http/idempotency.js';
 import { RedisRepository } from '../../platform/tools/redis.repository.js';
 import { YtdlpRepository } from '../../platform/tools/ytdlp.repository.js';
 import { applyProbe, formatsToProbe, normalizeInfo, type MediaInfo } from './info-normalize.js';
 import { creditsCharged } from '../../platform/metrics.js';
-import { estimateCredits } from '../download/download-pricing.js';
 import { normalizeUrl } from '../../platform/tools/url-safety.js';
 import { classifyYtdlpError, lastErrorLine } from '../../platform/tools/ytdlp-errors.js';
-import { infoArgs } from '../download/download-args.js';
+
 import { settleCharge } from '../../core/ledger/charge-outcome.js';
 import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
+import { estimateCredits, infoArgs } from './info-args.js';
 
 export const MAX_PLAYLIST_ENTRIES = 25;
 const MAX_PROBES = 6;
@@ -35,7 +38,9 @@ export class InfoService {
     private readonly ffmpeg: FfmpegRepository,
     private readonly egress: EgressProxyRepository,
     private readonly redis: RedisRepository,
-    private readonly ledger: LedgerRepository,
+    private readonly charges: ChargesRepository,
+    private readonly credits: CreditsRepository,
+    private readonly idempotency: IdempotencyRepository,
   ) {}
 
   /**
@@ -45,25 +50,25 @@ export class InfoService {
   async infoFor(accountId: string, urlText: string, idem: IdempotencyInput | null): Promise<StoredResponse> {
     const url = await this.guard.check(urlText);
     if (idem) {
-      const earlier = await this.ledger.findReplay(accountId, idem);
+      const earlier = await this.idempotency.findReplay(accountId, idem);
       if (earlier) return settleCharge(earlier, 0);
     }
     const cached = await this.redis.getJson<InfoDocument>(this.cacheKey(url));
     if (cached) {
       const response = { statusCode: 200, body: { ...cached, cached: true, credits_charged: 0 } };
       if (!idem) return response;
-      const raced = await this.ledger.rememberResponse(accountId, idem, response);
+      const raced = await this.idempotency.claim(accountId, idem, response);
       return raced ? settleCharge(raced, 0) : response;
     }
     const price = this.config.prices.info;
     // Checked before the slow part so an empty account gets its 402 at once; the charge
     // below re-checks atomically.
-    const available = await this.ledger.balance(accountId);
+    const available = await this.credits.balance(accountId);
     if (available < price) throw new AppError('insufficient_credits', 'Insufficient credits', { required: price, available });
     const doc = await this.resolve(url.href);
     await this.redis.setJson(this.cacheKey(url), doc, this.config.infoCacheTtlSeconds);
     const response = { statusCode: 200, body: { ...doc, cached: false, credits_charged: price } };
-    const outcome = await this.ledger.chargeRequest(accountId, price, 'info', idem, response);
+    const outcome = await this.charges.chargeRequest(accountId, price, 'info', idem, response);
     if (outcome.kind === 'charged') creditsCharged.inc({ operation: 'info' }, price);
     return settleCharge(outcome, price, response);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { mapBounded, parseSilences, planChunks } from './chunking.js';
+import { parseSilences, planChunks } from './chunking.js';
+import { mapBounded } from '../../platform/map-bounded.js';
 
 describe('chunking for upload-limited speech APIs', () => {
   it('parses silencedetect output', () => {

@@ -68,17 +68,3 @@ export function chunkArgs(input: string, output: string, start: number, end: num
     '-ac', '1', '-ar', '16000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg', output,
   ];
 }
-
-/** Runs `work` over `items` with at most `limit` running at once, keeping the order of results. */
-export async function mapBounded<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!, i);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}

@@ -1,17 +1,7 @@
-/** A timed transcript: what captions parse into and speech recognition produces. */
-export interface Word {
-  start: number;
-  end: number;
-  word: string;
-  confidence?: number;
-}
+import type { Segment, Word } from '../../platform/tools/speech-types.js';
+import type { Transcript } from './transcribe.job.js';
 
-export interface Segment {
-  start: number;
-  end: number;
-  text: string;
-  words?: Word[];
-}
+export type { Segment, Word };
 
 export const TRANSCRIPT_FORMATS = ['json', 'srt', 'vtt', 'txt'] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
@@ -182,4 +172,28 @@ export function segmentWords(words: Word[], opts: { pause?: number; maxSeconds?:
   }
   flush();
   return segments;
+}
+
+export const TRANSCRIPT_CONTENT_TYPES: Record<TranscriptFormat, string> = {
+  json: 'application/json',
+  srt: 'application/x-subrip',
+  vtt: 'text/vtt',
+  txt: 'text/plain; charset=utf-8',
+};
+
+export function renderTranscript(t: Transcript, format: TranscriptFormat): string {
+  switch (format) {
+    case 'srt':
+      return toSrt(t.segments);
+    case 'vtt':
+      return toVtt(t.segments);
+    case 'txt':
+      return toTxt(t.segments);
+    case 'json':
+      return `${JSON.stringify({ language: t.language, source: t.source, provider: t.provider, duration: t.duration, text: t.text, segments: t.segments }, null, 2)}\n`;
+  }
+}
+
+export function withoutWords(t: Transcript): Transcript {
+  return { ...t, segments: t.segments.map(({ words: _words, ...s }) => s) };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { apertiumMode, joinForApertium, parseApertiumModes, parseTranslationReply, splitApertium, translationMessages } from './translate-args.js';
+import { parseTranslationReply, translationMessages } from './translate-args.js';
+import { joinForApertium, parseApertiumModes, splitApertium } from '../../platform/tools/apertium-args.js';
+import { apertiumMode } from '../../platform/tools/apertium-args.js';
 
 describe('translation helpers', () => {
   it('maps ISO 639-1 codes to Apertium modes and back', () => {

@@ -1,69 +1,64 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
-import type { JobEntity } from '../../core/jobs/job.entity.js';
-import { AppError } from '../../errors.js';
+import { HandlesJob, type Job, type JobContext, type JobHandler, type JobOutcome } from '../../core/jobs/job-handler.js';
 import { JobRepository } from '../../core/jobs/job.repository.js';
-import { OpenAiRepository } from '../../platform/tools/openai.repository.js';
-import { StorageRepository } from '../../platform/tools/storage.repository.js';
+import { AppError } from '../../errors.js';
+import { baseLanguage } from '../../platform/languages.js';
+import { mapBounded } from '../../platform/map-bounded.js';
+import { apertiumMode } from '../../platform/tools/apertium-args.js';
 import { ApertiumRepository } from '../../platform/tools/apertium.repository.js';
-import { fullText } from '../transcribe/transcript-formats.js';
-import { mapBounded } from '../transcribe/chunking.js';
-import { apertiumMode, baseLanguage, parseTranslationReply, translationMessages } from './translate-args.js';
-import type { JobOutcome, JobRun } from '../download/download.handler.js';
-import { TranscribeService, withoutWords } from '../transcribe/transcribe.handler.js';
-import type { Transcript, TranslateInput } from '../transcribe/transcribe.service.js';
+import { OpenAiRepository } from '../../platform/tools/openai.repository.js';
+import { fullText, TranscriberService, withoutWords, type Transcript } from '../transcribe/index.js';
+import { parseTranslationReply, translationMessages } from './translate-args.js';
+import type { TranslateJobResult } from './translate.job.js';
 
-/** A translation job: the transcript (made first when needed), translated segment by segment. */
-@Injectable()
-export class TranslateService {
+/**
+ * A translation job: the transcript (made first when needed), translated segment by segment
+ * with its timings. From a transcription job it costs the translate price; otherwise what the
+ * transcript cost plus the difference between the two prices.
+ */
+@HandlesJob('translate')
+export class TranslateHandler implements JobHandler<'translate'> {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    private readonly transcriber: TranscribeService,
+    private readonly transcriber: TranscriberService,
     private readonly apertium: ApertiumRepository,
     private readonly jobs: JobRepository,
-    private readonly storage: StorageRepository,
     private readonly openai: OpenAiRepository,
   ) {}
 
-  async run(job: JobEntity, run: JobRun): Promise<JobOutcome> {
-    const input = job.input as unknown as TranslateInput;
-    const work = await this.storage.workDir(job.id);
-    try {
-      let source: Transcript;
-      let price = this.config.prices.translate;
-      if (input.transcript_job_id) {
-        const done = await this.jobs.findForAccount(job.accountId, input.transcript_job_id);
-        if (!done?.result || done.status !== 'completed') throw new AppError('media_unavailable', 'The transcription is no longer available');
-        source = done.result as unknown as Transcript;
-      } else {
-        const produced = await this.transcriber.produce(job, input.transcription!, work, { ...run, progress: (p) => run.progress(p * 0.8) });
-        source = produced.transcript;
-        price = produced.price + Math.max(0, this.config.prices.translate - this.config.prices.transcribe);
-      }
-      run.progress(80);
-      const from = baseLanguage(input.source_language ?? source.language);
-      const texts = await this.translate(input.provider, from, input.target_language, source.segments.map((s) => s.text), run.signal);
-      const segments = withoutWords(source).segments.map((s, i) => ({ ...s, text: texts[i] ?? '' }));
-      const translated: Transcript & { source_language: string; transcript_provider: string } = {
-        language: input.target_language,
-        source: source.source,
-        provider: input.provider === 'local' ? 'apertium' : 'openai',
-        transcript_provider: source.provider,
-        source_language: from,
-        duration: source.duration,
-        text: fullText(segments),
-        segments,
-      };
-      run.progress(95);
-      const output = await this.transcriber.storeTranscript(job, work, translated, input.format, input.filename ?? `translation.${input.target_language}`);
-      return {
-        result: { ...translated, format: input.format, metadata: input.metadata ?? null },
-        outputs: [output],
-        refund: Math.max(0, job.creditsCharged - Math.min(price, job.creditsCharged)),
-      };
-    } finally {
-      await this.storage.removeWorkDir(job.id);
+  async run(job: Job<'translate'>, ctx: JobContext): Promise<JobOutcome<'translate'>> {
+    const input = job.input;
+    const { transcript: source, cost } = await this.source(job, ctx);
+    ctx.progress(80);
+    const from = baseLanguage(input.source_language ?? source.language);
+    const texts = await this.translate(input.provider, from, input.target_language, source.segments.map((s) => s.text), ctx.signal);
+    const segments = withoutWords(source).segments.map((s, i) => ({ ...s, text: texts[i] ?? '' }));
+    const translated: Transcript & Pick<TranslateJobResult, 'source_language' | 'transcript_provider'> = {
+      language: input.target_language,
+      source: source.source,
+      provider: input.provider === 'local' ? 'apertium' : 'openai',
+      transcript_provider: source.provider,
+      source_language: from,
+      duration: source.duration,
+      text: fullText(segments),
+      segments,
+    };
+    ctx.progress(95);
+    const output = await this.transcriber.storeTranscript(ctx, translated, input.format, input.filename ?? `translation.${input.target_language}`);
+    return { result: { ...translated, format: input.format, metadata: input.metadata ?? null }, outputs: [output], cost };
+  }
+
+  /** The transcript to translate and what the whole job costs with it. */
+  private async source(job: Job<'translate'>, ctx: JobContext): Promise<{ transcript: Transcript; cost: number }> {
+    const { input } = job;
+    if (input.transcript_job_id) {
+      const done = await this.jobs.findForAccount(job.accountId, input.transcript_job_id);
+      if (!done?.result || done.status !== 'completed') throw new AppError('media_unavailable', 'The transcription is no longer available');
+      return { transcript: done.result as unknown as Transcript, cost: this.config.prices.translate };
     }
+    const produced = await this.transcriber.produce(job, input.transcription!, { ...ctx, progress: (p) => ctx.progress(p * 0.8) });
+    return { transcript: produced.transcript, cost: produced.price + Math.max(0, this.config.prices.translate - this.config.prices.transcribe) };
   }
 
   private async translate(provider: 'local' | 'openai', from: string, to: string, texts: string[], signal: AbortSignal): Promise<string[]> {

@@ -1,22 +1,18 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { AccountEntity } from '../../core/accounts/account.entity.js';
-import { ApiKeyEntity } from '../../core/accounts/api-key.entity.js';
-import { JobEntity } from '../../core/jobs/job.entity.js';
-import { LedgerEntryEntity } from '../../core/ledger/ledger-entry.entity.js';
 import { InitialSchema1763800000000 } from '../../../migrations/1763800000000-initial-schema.js';
 import { Webhooks1763900000000 } from '../../../migrations/1763900000000-webhooks.js';
 import { Uploads1764000000000 } from '../../../migrations/1764000000000-uploads.js';
 import { Batches1764100000000 } from '../../../migrations/1764100000000-batches.js';
 import { Transcripts1764200000000 } from '../../../migrations/1764200000000-transcripts.js';
 
-export const ENTITIES = [AccountEntity, ApiKeyEntity, JobEntity, LedgerEntryEntity];
 export const MIGRATIONS = [InitialSchema1763800000000, Webhooks1763900000000, Uploads1764000000000, Batches1764100000000, Transcripts1764200000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    // Entities are registered by the modules that own them (TypeOrmModule.forFeature + autoLoadEntities).
+    entities: [],
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,

@@ -4,8 +4,12 @@ import type { FastifyReply } from 'fastify';
 import { CONFIG, type Config, type RateClass } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { RedisRepository } from '../tools/redis.repository.js';
-import { AccountsService } from '../../core/accounts/accounts.service.js';
 import { PUBLIC_ROUTE, RATE_CLASS, type AuthedRequest } from './decorators.js';
+
+/** Who an API key belongs to; provided by the accounts module. */
+export abstract class ApiKeyAuthenticator {
+  abstract authenticate(plaintext: string): Promise<{ accountId: string; keyId: string }>;
+}
 
 /**
  * Authenticates the API key (Bearer or X-API-Key) and applies the account's rate limit for the
@@ -16,7 +20,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly reflector: Reflector,
-    private readonly accounts: AccountsService,
+    private readonly accounts: ApiKeyAuthenticator,
     private readonly redis: RedisRepository,
   ) {}
 

@@ -2,7 +2,8 @@ import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionConte
 import { ApiExtraModels, ApiHeader, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { RateClass } from '../../config.js';
-import { ProblemDto } from '../../core/accounts/dto/account.dto.js';
+import { ProblemDto } from './problem.dto.js';
+
 
 export const PUBLIC_ROUTE = 'mediary:public';
 export const RATE_CLASS = 'mediary:rate-class';

@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
-import type { IdempotencyInput } from '../../core/ledger/ledger.repository.js';
+
+/** An Idempotency-Key with the hash of the request it came with. */
+export interface IdempotencyInput {
+  key: string;
+  requestHash: string;
+}
+
+/** A response as the first request got it, replayed to repeats of its key. */
+export interface StoredResponse {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
 
 /** JSON with object keys sorted, so equal bodies hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { StoredResponse } from '../../core/ledger/ledger.repository.js';
+import type { StoredResponse } from './idempotency.js';
 
 /** Sends a service's response with its status code (202 for jobs, the first one on a replay). */
 export function sendStored(reply: FastifyReply, response: StoredResponse): Record<string, unknown> {

@@ -3,8 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CONFIG, type Config } from '../../config.js';
-import { joinForApertium, parseApertiumModes, splitApertium } from '../../modules/translate/translate-args.js';
+
 import { ProcessRepository } from './process.repository.js';
+import { joinForApertium, parseApertiumModes, splitApertium } from './apertium-args.js';
 
 /** Offline machine translation with Apertium (the language pairs installed here). */
 @Injectable()

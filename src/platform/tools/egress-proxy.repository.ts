@@ -1,11 +1,10 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { CONFIG, type Config } from '../../config.js';
-import { isAddressAllowed, parseCidrs, type AddressPolicy } from './url-safety.js';
+import { NetworkPolicy } from './network-policy.js';
 
 export interface EgressSession {
   /** Proxy URL to hand to yt-dlp (`--proxy`) or ffprobe (`-http_proxy`). */
@@ -24,18 +23,15 @@ export interface EgressSession {
 @Injectable()
 export class EgressProxyRepository implements OnModuleDestroy {
   private readonly logger = new Logger(EgressProxyRepository.name);
-  private readonly policy: AddressPolicy;
   private server: http.Server | null = null;
   private port: Promise<number> | null = null;
   private readonly sessions = new Map<string, EgressSession>();
 
-  constructor(@Inject(CONFIG) config: Config) {
-    this.policy = { allowPrivate: config.allowPrivateNetworks, allowedCidrs: parseCidrs(config.allowedPrivateCidrs) };
-  }
+  constructor(private readonly policy: NetworkPolicy) {}
 
   /** A session for one program run, or null when private networks are allowed (no proxy needed). */
   async open(): Promise<EgressSession | null> {
-    if (this.policy.allowPrivate) return null;
+    if (this.policy.open) return null;
     const port = await this.listen();
     const token = randomBytes(12).toString('hex');
     const session: EgressSession = {
@@ -81,7 +77,7 @@ export class EgressProxyRepository implements OnModuleDestroy {
     } catch {
       return null;
     }
-    if (addresses.length > 0 && addresses.every((a) => isAddressAllowed(a, this.policy))) return addresses[0] ?? null;
+    if (addresses.length > 0 && addresses.every((a) => this.policy.allows(a))) return addresses[0] ?? null;
     session?.denied.push(bare);
     this.logger.warn(`refused connection to ${bare} (${addresses.join(', ')})`);
     return null;

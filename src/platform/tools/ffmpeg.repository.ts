@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
-import { parseFfmpegProgress, parseProbe, probeArgs, type ProbedMedia } from '../../modules/download/convert-args.js';
+
 import { ProcessRepository, type RunResult } from './process.repository.js';
+import { parseFfmpegProgress, parseProbe, probeArgs, type ProbedMedia } from './ffprobe.js';
 
 /** Runs ffmpeg and ffprobe; arguments are built by `utils/ffmpeg-args.ts`. */
 @Injectable()

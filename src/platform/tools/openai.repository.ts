@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import OpenAI from 'openai';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import type { Segment, Word } from '../../modules/transcribe/transcript-formats.js';
+import { type Segment, type Word } from './speech-types.js';
+
 
 /**
  * OpenAI, or any OpenAI-compatible server (OPENAI_BASE_URL): Whisper-style transcription and

@@ -1,4 +1,5 @@
-import type { Word } from '../../modules/transcribe/transcript-formats.js';
+import { type Word } from './speech-types.js';
+
 
 /** pocketsphinx_continuous on a 16 kHz mono WAV, with word times (`-time yes`). */
 export function pocketsphinxArgs(wav: string): string[] {

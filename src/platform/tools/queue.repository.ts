@@ -2,11 +2,16 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { CONFIG, type Config } from '../../config.js';
-import { QueueName, type JobType } from '../../core/jobs/job-types.js';
+
+/** BullMQ queues. Media work runs on `media`; later queues (webhooks) get their own. */
+export enum QueueName {
+  Media = 'media',
+  Webhooks = 'webhooks',
+}
 
 export interface MediaJobData {
   jobId: string;
-  type: JobType;
+  type: string;
 }
 
 /** BullMQ: the BullMQ job id is the Mediary job id, which makes enqueueing idempotent. */
@@ -58,3 +63,4 @@ export class QueueRepository {
     });
   }
 }
+

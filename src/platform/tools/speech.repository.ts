@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { parsePocketsphinx, pocketsphinxArgs } from './pocketsphinx-args.js';
-import type { Word } from '../../modules/transcribe/transcript-formats.js';
+
 import { ProcessRepository } from './process.repository.js';
+import { type Word } from './speech-types.js';
 
 /** Offline speech recognition with pocketsphinx (Debian's English model). */
 @Injectable()

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { lookup } from 'node:dns/promises';
-import { CONFIG, type Config } from '../../config.js';
+import { NetworkPolicy } from './network-policy.js';
 import { AppError } from '../../errors.js';
-import { checkUrlSyntax, isAddressAllowed, parseCidrs, type AddressPolicy } from './url-safety.js';
+import { checkUrlSyntax } from './url-safety.js';
 
 /**
  * Refuses URLs that point at private networks before any work is accepted. This is the first
@@ -10,16 +10,13 @@ import { checkUrlSyntax, isAddressAllowed, parseCidrs, type AddressPolicy } from
  */
 @Injectable()
 export class UrlGuardService {
-  private readonly policy: AddressPolicy;
 
-  constructor(@Inject(CONFIG) config: Config) {
-    this.policy = { allowPrivate: config.allowPrivateNetworks, allowedCidrs: parseCidrs(config.allowedPrivateCidrs) };
-  }
+  constructor(private readonly policy: NetworkPolicy) {}
 
   async check(text: string): Promise<URL> {
     const syntax = checkUrlSyntax(text);
     if (!syntax.ok) throw new AppError(syntax.code, syntax.reason);
-    if (this.policy.allowPrivate) return syntax.url;
+    if (this.policy.open) return syntax.url;
     let addresses: string[];
     if (syntax.literalAddress) addresses = [syntax.literalAddress];
     else {
@@ -29,7 +26,7 @@ export class UrlGuardService {
         throw new AppError('media_unavailable', `The host ${syntax.host} could not be resolved`);
       }
     }
-    if (!addresses.every((a) => isAddressAllowed(a, this.policy))) {
+    if (!addresses.every((a) => this.policy.allows(a))) {
       throw new AppError('url_not_allowed', 'The URL points to a private or reserved network address');
     }
     return syntax.url;

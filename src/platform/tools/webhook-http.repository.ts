@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
 import { CONFIG, type Config } from '../../config.js';
-import { isAddressAllowed, parseCidrs, type AddressPolicy } from './url-safety.js';
+import { NetworkPolicy } from './network-policy.js';
 
 export interface PostResult {
   statusCode: number | null;
@@ -24,11 +24,11 @@ const EXCERPT_BYTES = 500;
  */
 @Injectable()
 export class WebhookHttpRepository {
-  private readonly policy: AddressPolicy;
 
-  constructor(@Inject(CONFIG) private readonly config: Config) {
-    this.policy = { allowPrivate: config.allowPrivateNetworks, allowedCidrs: parseCidrs(config.allowedPrivateCidrs) };
-  }
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly policy: NetworkPolicy,
+  ) {}
 
   post(url: string, headers: Record<string, string>, body: string): Promise<PostResult> {
     const started = Date.now();
@@ -49,7 +49,7 @@ export class WebhookHttpRepository {
       }
       // Node skips the lookup for IP literals, so those are checked here.
       const literal = target.hostname.replace(/^\[|\]$/g, '');
-      if (net.isIP(literal) && !isAddressAllowed(literal, this.policy)) {
+      if (net.isIP(literal) && !this.policy.allows(literal)) {
         done({ statusCode: null, excerpt: null, error: `address ${literal} is not allowed` });
         return;
       }
@@ -94,7 +94,7 @@ export class WebhookHttpRepository {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       const list = addresses as dns.LookupAddress[];
-      const refused = list.find((a) => !isAddressAllowed(a.address, this.policy));
+      const refused = list.find((a) => !this.policy.allows(a.address));
       if (refused || list.length === 0) {
         const e = Object.assign(new Error(`address ${refused?.address ?? '(none)'} is not allowed`), { code: 'EADDRNOTALLOWED' });
         return callback(e, '', 0);

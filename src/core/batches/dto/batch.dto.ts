@@ -1,8 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
-import { DownloadRequestDto, URL_OPTIONS } from '../../../modules/download/dto/download.dto.js';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional,  } from 'class-validator';
 import { JobDto } from '../../jobs/dto/jobs.dto.js';
+import { IsHttpUrl } from '../../../platform/http/validators.js';
 
+/** Operations whose module plans batch items (see BatchesService.registerPlanner). */
 export const BATCH_OPERATIONS = ['download'] as const;
 export const MAX_BATCH_ITEMS = 100;
 
@@ -11,7 +12,7 @@ export class BatchRequestDto {
   @IsIn(BATCH_OPERATIONS)
   operation: (typeof BATCH_OPERATIONS)[number];
 
-  @ApiProperty({ type: [DownloadRequestDto], minItems: 1, maxItems: MAX_BATCH_ITEMS, description: 'One job each: `url` or `upload_id` plus any per-item options of the operation' })
+  @ApiProperty({ type: 'array', items: { $ref: getSchemaPath('DownloadRequestDto') }, minItems: 1, maxItems: MAX_BATCH_ITEMS, description: 'One job each: `url` or `upload_id` plus any per-item options of the operation' })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_BATCH_ITEMS) @IsObject({ each: true })
   items: Array<Record<string, unknown>>;
 
@@ -20,7 +21,7 @@ export class BatchRequestDto {
   defaults?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Receives batch.completed when every job has ended' })
-  @IsOptional() @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: 'webhook_url must be an absolute http(s) URL' })
+  @IsOptional() @IsHttpUrl('webhook_url', 2048)
   webhook_url?: string;
 }
 

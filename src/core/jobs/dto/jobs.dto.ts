@@ -1,17 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDateString, IsIn, IsOptional, IsString, MaxLength,  } from 'class-validator';
 import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType } from '../job-types.js';
-
-export class PageQueryDto {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (`next_cursor`)' })
-  @IsOptional() @IsString() @MaxLength(512)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  limit?: number;
-}
+import { PageQueryDto } from '../../../platform/http/pagination.js';
 
 export class ListJobsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: JOB_STATUSES }) @IsOptional() @IsIn(JOB_STATUSES) status?: JobStatus;
@@ -70,4 +60,10 @@ export class JobDto {
 export class JobListDto {
   @ApiProperty({ type: [JobDto] }) data: JobDto[];
   @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+}
+
+export class JobAcceptedDto {
+  @ApiProperty({ format: 'uuid' }) job_id: string;
+  @ApiProperty({ enum: ['pending'] }) status: 'pending';
+  @ApiProperty({ example: 1 }) credits_charged: number;
 }

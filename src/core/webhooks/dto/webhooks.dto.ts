@@ -1,12 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
-import { WEBHOOK_EVENTS, type WebhookEvent } from '../../jobs/job-types.js';
-import { URL_OPTIONS } from '../../../modules/download/dto/download.dto.js';
-import { JobDto, PageQueryDto } from '../../jobs/dto/jobs.dto.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString,  } from 'class-validator';
+
+
+import { JobDto } from '../../jobs/dto/jobs.dto.js';
+import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhook-events.js';
+import { IsHttpUrl } from '../../../platform/http/validators.js';
+import { PageQueryDto } from '../../../platform/http/pagination.js';
 
 export class PutEndpointDto {
   @ApiProperty({ example: 'https://example.com/hooks/mediary' })
-  @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: 'url must be an absolute http(s) URL' })
+  @IsHttpUrl('url', 2048)
   url: string;
 
   @ApiPropertyOptional({ enum: WEBHOOK_EVENTS, isArray: true, default: ['job.completed', 'job.failed', 'batch.completed'], description: '`job.progress` is opt-in (sent at every 10 %)' })
@@ -30,7 +33,7 @@ export class SecretDto {
 
 export class TestWebhookDto {
   @ApiPropertyOptional({ description: 'Where to send the test event; default the account endpoint' })
-  @IsOptional() @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: 'url must be an absolute http(s) URL' })
+  @IsOptional() @IsHttpUrl('url', 2048)
   url?: string;
 }
 

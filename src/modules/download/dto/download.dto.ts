@@ -1,14 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsUUID, IsNumber, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min,
-  ValidateNested,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested,
 } from 'class-validator';
-import { AUDIO_FORMATS, DOWNLOAD_FORMATS, type DownloadFormat } from '../../../core/jobs/job-types.js';
+
 import { AppError } from '../../../errors.js';
 import { FORMAT_ID } from '../download-args.js';
-
-export const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
+import { AUDIO_FORMATS, DOWNLOAD_FORMATS, type DownloadFormat } from '../download-formats.js';
+import { IsHttpUrl, LANGUAGE_CODE } from '../../../platform/http/validators.js';
 export const QUALITY = /^(best|worst|\d{3,4}p|\d{2,3}k)$/;
 
 export class TrimDto {
@@ -23,7 +22,7 @@ export class TrimDto {
 
 export class DownloadRequestDto {
   @ApiPropertyOptional({ description: 'Page or media URL of any site yt-dlp supports (or give upload_id)', example: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' })
-  @IsOptional() @IsString() @MaxLength(4096) @IsUrl(URL_OPTIONS, { message: 'url must be an absolute http(s) URL' })
+  @IsOptional() @IsHttpUrl('url')
   url?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'An upload from POST /v1/uploads, instead of url' })
@@ -58,26 +57,20 @@ export class DownloadRequestDto {
   include_thumbnail?: boolean;
 
   @ApiPropertyOptional({ type: [String], example: ['en', 'es'], description: 'Subtitle languages to return as WebVTT files' })
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @IsString({ each: true }) @Matches(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, { each: true })
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @IsString({ each: true }) @Matches(LANGUAGE_CODE, { each: true })
   subtitles?: string[];
 
   @ApiPropertyOptional({ description: 'Name of the output file, without extension', example: 'my-video', maxLength: 120 })
   @IsOptional() @IsString() @MaxLength(120)
   filename?: string;
 
-  @ApiPropertyOptional({ description: 'Callback URL for job events; stored with the job (signed deliveries are not sent yet)', example: 'https://example.com/hooks/mediary' })
-  @IsOptional() @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: 'webhook_url must be an absolute http(s) URL' })
+  @ApiPropertyOptional({ description: 'Receives job.completed or job.failed, signed per Standard Webhooks', example: 'https://example.com/hooks/mediary' })
+  @IsOptional() @IsHttpUrl('webhook_url', 2048)
   webhook_url?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Echoed back in the job result', example: { order: 42 } })
   @IsOptional() @IsObject()
   metadata?: Record<string, unknown>;
-}
-
-export class JobAcceptedDto {
-  @ApiProperty({ format: 'uuid' }) job_id: string;
-  @ApiProperty({ enum: ['pending'] }) status: 'pending';
-  @ApiProperty({ example: 1 }) credits_charged: number;
 }
 
 /** Rules between fields that decorators cannot express. */

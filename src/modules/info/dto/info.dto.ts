@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, IsUrl, MaxLength } from 'class-validator';
-import { URL_OPTIONS } from '../../download/dto/download.dto.js';
+import { IsHttpUrl } from '../../../platform/http/validators.js';
+
 
 export class InfoRequestDto {
   @ApiProperty({ description: 'Page or media URL', example: 'https://vimeo.com/76979871' })
-  @IsString() @MaxLength(4096) @IsUrl(URL_OPTIONS, { message: 'url must be an absolute http(s) URL' })
+  @IsHttpUrl('url')
   url: string;
 }
 

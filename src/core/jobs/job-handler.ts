@@ -1,0 +1,57 @@
+import { Injectable, SetMetadata, applyDecorators } from '@nestjs/common';
+import type { JobEntity, JobOutput } from './job.entity.js';
+import type { JobInput, JobResult, JobType } from './job-types.js';
+
+/** A job as its handler sees it: the stored row with the input and result of its type. */
+export type Job<T extends JobType = JobType> = Omit<JobEntity, 'type' | 'input' | 'result'> & {
+  type: T;
+  input: JobInput<T>;
+  result: JobResult<T> | null;
+};
+
+export interface TransferRate {
+  speed_bps: number | null;
+  eta_seconds: number | null;
+}
+
+export interface StoreOptions {
+  /** Copy rather than move the file (an upload that other jobs may still read). */
+  keepSource?: boolean;
+}
+
+/** What a running job may do besides its own work; given by the lifecycle, one per attempt. */
+export interface JobContext {
+  signal: AbortSignal;
+  /** A directory of this attempt's own, removed when the attempt ends. */
+  workDir: string;
+  /** Overall progress 0–100 (throttled by the lifecycle), with the transfer rate when known. */
+  progress(percent: number, rate?: TransferRate): void;
+  /** The site the media turned out to come from (for filters and usage). */
+  platform(platform: string): void;
+  /** Stores a produced file among the job's outputs (moved unless `keepSource`). */
+  store(file: string, filename: string, kind: string, contentType: string, opts?: StoreOptions): Promise<JobOutput>;
+}
+
+/** What a handler returns: its result, its files, and what the work actually cost in credits. */
+export interface JobOutcome<T extends JobType = JobType> {
+  result: JobResult<T>;
+  outputs: JobOutput[];
+  /** Credits the work cost; anything charged above it is refunded when the job completes. */
+  cost: number;
+}
+
+/** Runs one type of job in a worker. Expected failures throw `AppError`; faults throw anything. */
+export interface JobHandler<T extends JobType = JobType> {
+  run(job: Job<T>, ctx: JobContext): Promise<JobOutcome<T>>;
+}
+
+export const JOB_HANDLER = 'mediary:job-handler';
+
+/** Marks a provider as the handler of a job type; the registry checks at boot that each type has one. */
+export const HandlesJob = (type: JobType) => applyDecorators(Injectable(), SetMetadata(JOB_HANDLER, type));
+
+export class CanceledError extends Error {
+  constructor() {
+    super('job canceled');
+  }
+}

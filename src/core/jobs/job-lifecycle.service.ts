@@ -1,0 +1,142 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG, type Config } from '../../config.js';
+import { jobsSettled } from '../../platform/metrics.js';
+import { QueueRepository } from '../../platform/tools/queue.repository.js';
+import { RedisRepository } from '../../platform/tools/redis.repository.js';
+import { StorageRepository } from '../../platform/tools/storage.repository.js';
+import { JobSettlementRepository } from '../ledger/job-settlement.repository.js';
+import type { JobContext, JobOutcome } from './job-handler.js';
+import { jobEventsChannel, type JobEvent } from './job-events.js';
+import { outputPrefix } from './job-outputs.js';
+import type { JobEntity, JobError } from './job.entity.js';
+import { JobRepository } from './job.repository.js';
+
+/** Workers listen here for jobs canceled anywhere, and stop them. */
+export const CANCEL_CHANNEL = 'job-cancel';
+
+const PROGRESS_MIN_INTERVAL_MS = 1000;
+
+/** Reacts to a job event (webhooks, batches); a listener's failure never reaches the job. */
+export type JobListener = (job: JobEntity) => Promise<void>;
+
+/**
+ * The one place a job changes state: started, progressed, completed, failed, canceled, and
+ * settled with it (refund of an unused reservation or of a failure, in the same transaction).
+ * Each end is announced once, after it is committed: live events and metrics here, webhooks and
+ * batches through the listeners they register, so none of them import each other.
+ */
+@Injectable()
+export class JobLifecycleService {
+  private readonly logger = new Logger(JobLifecycleService.name);
+  private readonly endListeners: Array<[string, JobListener]> = [];
+  private readonly progressListeners: Array<[string, JobListener]> = [];
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly jobs: JobRepository,
+    private readonly settlement: JobSettlementRepository,
+    private readonly queue: QueueRepository,
+    private readonly storage: StorageRepository,
+    private readonly redis: RedisRepository,
+  ) {}
+
+  /** Called once for every job that ends (completed, failed or canceled), in registration order. */
+  onEnded(name: string, listener: JobListener): void {
+    this.endListeners.push([name, listener]);
+  }
+
+  /** Called when a running job passes another tenth of its progress. */
+  onProgressed(name: string, listener: JobListener): void {
+    this.progressListeners.push([name, listener]);
+  }
+
+  /** pending|processing → processing for a new attempt; null when the job has ended meanwhile. */
+  async start(jobId: string): Promise<JobEntity | null> {
+    const job = await this.jobs.start(jobId);
+    if (job) await this.publish(job.id, { status: 'processing', progress: job.progress });
+    return job;
+  }
+
+  /** What a handler may do while it runs: report progress (throttled), name the platform, store outputs. */
+  context(job: JobEntity, signal: AbortSignal, workDir: string): JobContext {
+    let lastWrite = 0;
+    let lastPercent = job.progress;
+    let lastTenth = Math.floor(job.progress / 10);
+    return {
+      signal,
+      workDir,
+      platform: (platform) => void this.jobs.setPlatform(job.id, platform).catch(() => undefined),
+      progress: (percent, rate) => {
+        const now = Date.now();
+        if (percent - lastPercent < 1 || now - lastWrite < PROGRESS_MIN_INTERVAL_MS) return;
+        lastWrite = now;
+        lastPercent = percent;
+        void this.jobs.setProgress(job.id, percent).catch(() => undefined);
+        void this.publish(job.id, { status: 'processing', progress: Math.floor(percent), ...rate });
+        if (Math.floor(percent / 10) > lastTenth) {
+          lastTenth = Math.floor(percent / 10);
+          void this.announce(this.progressListeners, job.id);
+        }
+      },
+      store: async (file, filename, kind, contentType, opts = {}) => {
+        const key = `${outputPrefix(job.accountId, job.id)}/${filename}`;
+        const size = await this.storage.putFile(key, file, { keepSource: opts.keepSource, contentType });
+        return { kind, key, filename, content_type: contentType, size };
+      },
+    };
+  }
+
+  /** processing → completed with the handler's outcome, refunding what the work did not cost. */
+  async complete(job: JobEntity, outcome: JobOutcome): Promise<void> {
+    const expiresAt = new Date(Date.now() + this.config.outputTtlSeconds * 1000);
+    if (await this.settlement.complete(job.id, outcome, expiresAt)) {
+      await this.ended(job.id, 'completed');
+      return;
+    }
+    // Canceled while it ran: what it stored is nobody's.
+    const current = await this.jobs.find(job.id);
+    if (current?.status === 'canceled') await this.deleteOutputs(current);
+  }
+
+  /** → failed and refunded; a no-op when the job has already ended. */
+  async fail(jobId: string, error: JobError): Promise<void> {
+    if (await this.settlement.end(jobId, 'failed', error)) await this.ended(jobId, 'failed', error);
+  }
+
+  /** → canceled (refunded if it had not started), and stopped wherever it runs. False when it had already ended. */
+  async cancel(jobId: string): Promise<boolean> {
+    if (!(await this.settlement.end(jobId, 'canceled', null))) return false;
+    await Promise.allSettled([this.queue.remove(jobId), this.redis.publish(CANCEL_CHANNEL, jobId)]);
+    await this.ended(jobId, 'canceled');
+    return true;
+  }
+
+  /** Deletes a job's stored outputs (retention, DELETE on a finished job, a canceled run's leftovers). */
+  async deleteOutputs(job: JobEntity): Promise<void> {
+    await this.storage.deletePrefix(outputPrefix(job.accountId, job.id));
+    await this.jobs.markOutputsDeleted(job.id);
+  }
+
+  private async ended(jobId: string, status: 'completed' | 'failed' | 'canceled', error?: JobError): Promise<void> {
+    jobsSettled.inc({ status, code: error?.code ?? '' });
+    await this.publish(jobId, status === 'completed' ? { status, progress: 100 } : { status, ...(error ? { error } : {}) });
+    await this.announce(this.endListeners, jobId);
+  }
+
+  private async announce(listeners: Array<[string, JobListener]>, jobId: string): Promise<void> {
+    if (listeners.length === 0) return;
+    const job = await this.jobs.find(jobId).catch(() => null);
+    if (!job) return;
+    for (const [name, listener] of listeners) {
+      try {
+        await listener(job);
+      } catch (err) {
+        this.logger.warn(`${name} of job ${jobId}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async publish(jobId: string, event: JobEvent): Promise<void> {
+    await this.redis.publish(jobEventsChannel(jobId), JSON.stringify(event)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { IdempotencyInput, StoredResponse } from '../../platform/http/idempotency.js';
+import { firstRow, Rollback, transaction } from '../../platform/database/sql.js';
+import { balanceOf, CreditsRepository } from './credits.repository.js';
+import { IdempotencyRepository, type Replay } from './idempotency.repository.js';
+
+export type ChargeOutcome = { kind: 'charged'; balance: number } | { kind: 'insufficient'; available: number } | Replay;
+
+export interface NewJob {
+  id: string;
+  accountId: string;
+  type: string;
+  input: unknown;
+  price: number;
+}
+
+export interface NewBatch {
+  id: string;
+  accountId: string;
+  type: string;
+  webhookUrl: string | null;
+  jobs: Array<{ id: string; input: unknown; price: number }>;
+}
+
+const JOB_SQL = `
+  WITH debit AS (
+    UPDATE accounts SET balance = balance - $3 WHERE id = $1 AND balance >= $3 RETURNING balance
+  ), job AS (
+    INSERT INTO jobs (id, account_id, type, input, credits_charged)
+    SELECT $2, $1, $4, $5::jsonb, $3 FROM debit RETURNING id
+  ), entry AS (
+    INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
+    SELECT $1, -$3::bigint, 'charge', (SELECT id FROM job), $4, balance FROM debit WHERE $3 > 0
+  )
+  SELECT balance FROM debit`;
+
+const BATCH_SQL = `
+  WITH debit AS (
+    UPDATE accounts SET balance = balance - $3 WHERE id = $1 AND balance >= $3 RETURNING balance
+  ), batch AS (
+    INSERT INTO batches (id, account_id, operation, total, webhook_url)
+    SELECT $2, $1, $4, $5, $6 FROM debit RETURNING id
+  ), items AS (
+    SELECT * FROM unnest($7::uuid[], $8::jsonb[], $9::int[]) WITH ORDINALITY AS t(id, input, price, n)
+  ), job AS (
+    INSERT INTO jobs (id, account_id, type, input, credits_charged, batch_id, batch_position)
+    SELECT i.id, $1, $4, i.input, i.price, (SELECT id FROM batch), i.n - 1 FROM items i, debit RETURNING id
+  ), entry AS (
+    INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
+    SELECT $1, -i.price::bigint, 'charge', i.id, $4, d.balance + $3 - sum(i.price) OVER (ORDER BY i.n)
+    FROM items i, debit d WHERE i.price > 0
+  )
+  SELECT balance FROM debit`;
+
+const REQUEST_SQL = `
+  WITH debit AS (
+    UPDATE accounts SET balance = balance - $2 WHERE id = $1 AND balance >= $2 RETURNING balance
+  ), entry AS (
+    INSERT INTO ledger_entries (account_id, amount, kind, reason, balance_after)
+    SELECT $1, -$2::bigint, 'charge', $3, balance FROM debit WHERE $2 > 0
+  )
+  SELECT balance FROM debit`;
+
+/**
+ * Every charge: the debit, what it pays for (a job, a batch, a synchronous answer), its ledger
+ * entries and, with an Idempotency-Key, the stored response, all in one transaction. The
+ * conditional UPDATE waits on the balance row lock and re-checks, so concurrent charges can
+ * never overdraw an account.
+ */
+@Injectable()
+export class ChargesRepository {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly credits: CreditsRepository,
+    private readonly idempotency: IdempotencyRepository,
+  ) {}
+
+  /** Charges `price` and creates the job row; without a key it is a single statement. */
+  chargeJob(job: NewJob, idem: IdempotencyInput | null, response: StoredResponse): Promise<ChargeOutcome> {
+    const params = [job.accountId, job.id, job.price, job.type, JSON.stringify(job.input)];
+    return this.charge(job.accountId, JOB_SQL, params, idem, response);
+  }
+
+  /** A whole batch at once: its jobs and one charge entry per job (so each refund names its job). */
+  chargeBatch(batch: NewBatch, idem: IdempotencyInput | null, response: StoredResponse): Promise<ChargeOutcome> {
+    const total = batch.jobs.reduce((sum, j) => sum + j.price, 0);
+    const params = [
+      batch.accountId, batch.id, total, batch.type, batch.jobs.length, batch.webhookUrl,
+      batch.jobs.map((j) => j.id), batch.jobs.map((j) => JSON.stringify(j.input)), batch.jobs.map((j) => j.price),
+    ];
+    return this.charge(batch.accountId, BATCH_SQL, params, idem, response);
+  }
+
+  /** A synchronous request (e.g. /v1/info) that creates no job. */
+  chargeRequest(accountId: string, price: number, reason: string, idem: IdempotencyInput | null, response: StoredResponse): Promise<ChargeOutcome> {
+    return this.charge(accountId, REQUEST_SQL, [accountId, price, reason], idem, response);
+  }
+
+  private async charge(accountId: string, sql: string, params: unknown[], idem: IdempotencyInput | null, response: StoredResponse): Promise<ChargeOutcome> {
+    if (!idem) {
+      const balance = await firstRow(this.db, sql, params, balanceOf);
+      return balance === null ? { kind: 'insufficient', available: await this.credits.balance(accountId) } : { kind: 'charged', balance };
+    }
+    // Every read below uses the transaction's own connection: a burst of requests sharing a key
+    // must never hold one pooled connection while waiting for another.
+    return transaction<ChargeOutcome>(this.db, async (q) => {
+      // Claimed first: a concurrent request with the same key waits here until this one ends.
+      const earlier = await this.idempotency.claim(accountId, idem, response, q);
+      if (earlier) return earlier;
+      const balance = await firstRow(q, sql, params, balanceOf);
+      if (balance !== null) return { kind: 'charged', balance };
+      return new Rollback({ kind: 'insufficient', available: await this.credits.balance(accountId, q) });
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { firstRow, transaction } from '../../platform/database/sql.js';
+import type { JobError, JobOutput } from '../jobs/job.entity.js';
+import { balanceOf } from './credits.repository.js';
+import { refundOnCompletion, refundOnEnd, type ChargedJob } from './settlement.js';
+
+interface LockedJob extends ChargedJob {
+  account_id: string;
+}
+
+const lockedJob = (r: Record<string, unknown>): LockedJob => ({
+  account_id: r.account_id as string,
+  status: r.status as string,
+  credits_charged: r.credits_charged as number,
+  credits_refunded: r.credits_refunded as number,
+});
+
+/**
+ * A job's final transition and its money, in one transaction with the job row locked: whoever
+ * gets there first (worker, sweeper, cancel) settles it; everyone else sees it ended.
+ */
+@Injectable()
+export class JobSettlementRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** processing → completed, refunding what the work did not cost. False when the job is no longer processing. */
+  complete(jobId: string, done: { result: unknown; outputs: JobOutput[]; cost: number }, expiresAt: Date): Promise<boolean> {
+    return transaction(this.db, async (q) => {
+      const job = await this.lock(q, jobId);
+      if (!job || job.status !== 'processing') return false;
+      const amount = refundOnCompletion(job, done.cost);
+      await q.query(
+        `UPDATE jobs SET status = 'completed', progress = 100, result = $2, outputs = $3, expires_at = $4,
+                credits_refunded = credits_refunded + $5, completed_at = now(), updated_at = now()
+         WHERE id = $1`,
+        [jobId, JSON.stringify(done.result), JSON.stringify(done.outputs), expiresAt, amount],
+      );
+      await this.refund(q, job.account_id, jobId, amount, 'unused part of the reservation');
+      return true;
+    });
+  }
+
+  /** pending|processing → failed|canceled with the refund the rules give. False when the job had already ended. */
+  end(jobId: string, ending: 'failed' | 'canceled', error: JobError | null): Promise<boolean> {
+    return transaction(this.db, async (q) => {
+      const job = await this.lock(q, jobId);
+      if (!job || (job.status !== 'pending' && job.status !== 'processing')) return false;
+      const amount = refundOnEnd(job, ending);
+      await q.query(
+        `UPDATE jobs SET status = $2, error = $3, credits_refunded = credits_refunded + $4, completed_at = now(), updated_at = now()
+         WHERE id = $1`,
+        [jobId, ending, error ? JSON.stringify(error) : null, amount],
+      );
+      await this.refund(q, job.account_id, jobId, amount, ending === 'failed' ? `job failed: ${error?.code ?? 'unknown'}` : 'job canceled');
+      return true;
+    });
+  }
+
+  private lock(q: QueryRunner, jobId: string): Promise<LockedJob | null> {
+    return firstRow(q, 'SELECT account_id, status, credits_charged, credits_refunded FROM jobs WHERE id = $1 FOR UPDATE', [jobId], lockedJob);
+  }
+
+  /** The job's one refund entry (a partial unique index allows no second), with the balance it leaves. */
+  private async refund(q: QueryRunner, accountId: string, jobId: string, amount: number, reason: string): Promise<void> {
+    if (amount <= 0) return;
+    const balance = await firstRow(q, 'UPDATE accounts SET balance = balance + $2 WHERE id = $1 RETURNING balance', [accountId, amount], balanceOf);
+    await q.query(
+      `INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after) VALUES ($1, $2, 'refund', $3, $4, $5)`,
+      [accountId, amount, jobId, reason, balance],
+    );
+  }
+}

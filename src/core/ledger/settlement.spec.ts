@@ -1,0 +1,28 @@
+import { describe, expect, it } from '@jest/globals';
+import { refundOnCompletion, refundOnEnd } from './settlement.js';
+
+const job = (status: string, charged: number, refunded = 0) => ({ status, credits_charged: charged, credits_refunded: refunded });
+
+describe('settlement rules', () => {
+  it('refunds a failed job whatever it did, and only what was not refunded yet', () => {
+    expect(refundOnEnd(job('processing', 5), 'failed')).toBe(5);
+    expect(refundOnEnd(job('pending', 5, 2), 'failed')).toBe(3);
+  });
+
+  it('refunds a canceled job only when it had not started', () => {
+    expect(refundOnEnd(job('pending', 3), 'canceled')).toBe(3);
+    expect(refundOnEnd(job('processing', 3), 'canceled')).toBe(0);
+  });
+
+  it('keeps what completed work cost and returns the unused reservation', () => {
+    expect(refundOnCompletion(job('processing', 10), 4)).toBe(6);
+    expect(refundOnCompletion(job('processing', 10), 10)).toBe(0);
+    expect(refundOnCompletion(job('processing', 3), 0)).toBe(3);
+  });
+
+  it('never refunds more than was charged, nor charges more than was reserved', () => {
+    expect(refundOnCompletion(job('processing', 3), 7)).toBe(0);
+    expect(refundOnCompletion(job('processing', 3), -2)).toBe(3);
+    expect(refundOnCompletion(job('processing', 10, 8), 4)).toBe(2);
+  });
+});

@@ -1,0 +1,13 @@
+import type { PriceTable } from '../../config.js';
+
+/**
+ * Speech is priced per started minute, never below the base (captions) price. Half a second
+ * past a minute does not start another: encoders pad audio by a few milliseconds.
+ */
+export function asrPrice(prices: PriceTable, durationSeconds: number): number {
+  const minutes = Math.max(1, Math.ceil((durationSeconds - 0.5) / 60));
+  return Math.max(prices.transcribe, minutes * prices.transcribe_asr_minute);
+}
+
+/** When the duration is unknown at submit, speech is reserved for this long (and capped by it). */
+export const UNKNOWN_DURATION_RESERVE_SECONDS = 600;

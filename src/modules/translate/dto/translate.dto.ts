@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsHttpUrl, IsLanguageCode } from '../../../platform/http/validators.js';
+import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../../transcribe/index.js';
+
+export class LanguagesDto {
+  @ApiProperty({
+    description: 'What transcription can do here: captions in any language a site offers, and speech recognition in these languages (`any` with an OpenAI-compatible server)',
+    example: { captions: 'any', speech: ['en'], speech_provider: 'local' },
+  })
+  transcribe: { captions: 'any'; speech: string[] | 'any'; speech_provider: string };
+
+  @ApiProperty({ description: 'Translation pairs installed here (`any` with an OpenAI-compatible server)', example: { pairs: ['en-es', 'es-en'], provider: 'local' } })
+  translate: { pairs: string[] | 'any'; provider: string };
+}
+
+export class TranslateRequestDto {
+  @ApiPropertyOptional({ description: 'Page or media URL (or upload_id, or transcript_job_id)' })
+  @IsOptional() @IsHttpUrl('url')
+  url?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'An upload from POST /v1/uploads' })
+  @IsOptional() @IsUUID('all', { message: 'upload_id must be an id from POST /v1/uploads' })
+  upload_id?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'A completed /v1/transcribe job of yours: translate its transcript' })
+  @IsOptional() @IsUUID('all', { message: 'transcript_job_id must be a job id' })
+  transcript_job_id?: string;
+
+  @ApiProperty({ example: 'es', description: 'Language to translate into (ISO 639-1)' })
+  @IsLanguageCode('target_language', 'es')
+  target_language: string;
+
+  @ApiPropertyOptional({ example: 'en', description: 'Language of the speech or captions, when it should not be detected' })
+  @IsOptional() @IsLanguageCode('source_language', 'en')
+  source_language?: string;
+
+  @ApiPropertyOptional({ enum: TRANSCRIPT_FORMATS, default: 'json' })
+  @IsOptional() @IsIn(TRANSCRIPT_FORMATS)
+  format?: TranscriptFormat;
+
+  @ApiPropertyOptional({ maxLength: 120 })
+  @IsOptional() @IsString() @MaxLength(120)
+  filename?: string;
+
+  @ApiPropertyOptional({ description: 'Callback URL for job.completed / job.failed' })
+  @IsOptional() @IsHttpUrl('webhook_url', 2048)
+  webhook_url?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional() @IsObject()
+  metadata?: Record<string, unknown>;
+}
