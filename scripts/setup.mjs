@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prepares this machine to run Mediary; safe to run again and again (npm's prestart/pretest).
-// 1. npm ci when node_modules is missing or older than package-lock.json
+// 1. npm ci when node_modules was not installed from this package-lock.json (sha256 stamp); never npm install
 // 2. ffmpeg, ffprobe, yt-dlp, pocketsphinx and apertium: installed with apt-get when missing and running as root
 // 3. PostgreSQL and Redis: started when installed but not running (local URLs only)
 // 4. the database: created when missing; migrations applied
@@ -38,14 +38,17 @@ const lockHash = createHash('sha256').update(lock).digest('hex');
 const stamp = path.join('node_modules', '.mediary-lock-sha256');
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   log('installing dependencies (npm ci)');
+  // Only npm ci: it installs exactly package-lock.json and never rewrites it. No fallback to
+  // npm install, which would silently change the committed lockfile.
   const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
-  // npm 11 can write a lockfile without other platforms' optional packages and then refuse
-  // it in `npm ci`; `npm install` honours the same lockfile without that check.
   if (ci.status !== 0) {
-    log('npm ci refused the lockfile; installing with npm install');
-    run('npm', ['install', '--no-audit', '--no-fund']);
+    fail(
+      `npm ci failed (${ci.error?.message ?? `exit ${ci.status ?? ci.signal}`}); see npm's output above.\n` +
+        'If it reports package.json and package-lock.json out of sync (e.g. "Missing: <pkg> from lock file"),\n' +
+        'repair the lockfile (npm install --package-lock-only, without node_modules), review and commit it, then run this again.',
+    );
   }
-  writeFileSync(stamp, createHash('sha256').update(readFileSync('package-lock.json')).digest('hex'));
+  writeFileSync(stamp, lockHash);
 }
 
 // 2. media and speech tools
