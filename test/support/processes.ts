@@ -1,12 +1,56 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Runs the built server (`dist/`, made by `npm test`'s setup step) as a real process. */
+const MAIN = path.join(ROOT, 'dist/src/main.js');
+const SOURCES = ['src', 'migrations'];
+
+type Newest = { file: string; mtimeMs: number };
+
+/** The most recently modified file under dir (recursively) or newest, whichever is newer. */
+function newestFile(dir: string, newest?: Newest): Newest | undefined {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      newest = newestFile(file, newest);
+    } else if (entry.isFile()) {
+      const { mtimeMs } = statSync(file);
+      if (!newest || mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
+    }
+  }
+  return newest;
+}
+
+// The outcome of the first check, kept for this module instance (jest loads it once per spec file).
+let buildProblem: string | null | undefined;
+
+/**
+ * Throws unless dist/src/main.js exists and is at least as new as every file under src/ and
+ * migrations/, so that specs never run a stale build. `npm test` builds first (scripts/setup.mjs);
+ * running jest directly after editing sources needs `npm run build`.
+ */
+export function assertBuildIsFresh(): void {
+  if (buildProblem === undefined) {
+    const main = path.relative(ROOT, MAIN);
+    const builtAt = statSync(MAIN, { throwIfNoEntry: false })?.mtimeMs;
+    if (builtAt === undefined) {
+      buildProblem = `${main} is missing`;
+    } else {
+      let newest: Newest | undefined;
+      for (const dir of SOURCES) newest = newestFile(path.join(ROOT, dir), newest);
+      buildProblem = newest && newest.mtimeMs > builtAt ? `stale build: ${path.relative(ROOT, newest.file)} is newer than ${main}` : null;
+    }
+  }
+  if (buildProblem) throw new Error(`${buildProblem}; run \`npm run build\` before these specs (npm test's setup builds first).`);
+}
+
+/** Runs the built server (`dist/`, made by `npm test`'s setup step) as a real process; see assertBuildIsFresh. */
 export function spawnServer(role: 'all' | 'api' | 'worker', env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js'), role], {
+  assertBuildIsFresh();
+  const child = spawn(process.execPath, [MAIN, role], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
