@@ -15,7 +15,7 @@ export const DEFAULT_PRICES = {
 } as const;
 export type PriceTable = { [K in keyof typeof DEFAULT_PRICES]: number };
 
-/** Rate-limit classes: every endpoint belongs to one (see `@RateLimitClass`). */
+/** Rate-limit classes: every endpoint belongs to one (see `@RateClassOf`). */
 export const RATE_CLASSES = ['info', 'jobs', 'read', 'account'] as const;
 export type RateClass = (typeof RATE_CLASSES)[number];
 export interface RateLimit {
@@ -168,8 +168,15 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+type Env = z.infer<typeof schema>;
+
 /** Environment → validated, typed, frozen config. Throws `ConfigError` naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return deepFreeze(toConfig(parseEnv(env)));
+}
+
+/** The variables, validated one by one and then together. */
+function parseEnv(env: NodeJS.ProcessEnv): Env {
   const parsed = schema.safeParse(
     Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
   );
@@ -187,11 +194,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.STORAGE_DRIVER === 's3' && Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither');
   }
+  return e;
+}
+
+function toConfig(e: Env): Config {
   const rateLimits = { ...DEFAULT_RATE_LIMITS };
   for (const c of RATE_CLASSES) {
     rateLimits[c] = { ...DEFAULT_RATE_LIMITS[c], ...(e.RATE_LIMITS[c] ?? {}) };
   }
-  const config: Config = {
+  return {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
@@ -200,21 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
-    storage: {
-      driver: e.STORAGE_DRIVER,
-      dir: e.STORAGE_DIR,
-      s3:
-        e.STORAGE_DRIVER === 's3'
-          ? {
-              bucket: e.S3_BUCKET!,
-              region: e.S3_REGION,
-              endpoint: e.S3_ENDPOINT,
-              accessKeyId: e.S3_ACCESS_KEY_ID,
-              secretAccessKey: e.S3_SECRET_ACCESS_KEY,
-              forcePathStyle: e.S3_FORCE_PATH_STYLE,
-            }
-          : undefined,
-    },
+    storage: storageConfig(e),
     // Outside production an unset secret falls back to a fixed development value, so links
     // survive restarts on a laptop; production refuses to start without one (above).
     signingSecret: e.SIGNING_SECRET ?? 'mediary-development-signing-secret',
@@ -223,19 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tools: { ytdlp: e.YTDLP_PATH, ffmpeg: e.FFMPEG_PATH, ffprobe: e.FFPROBE_PATH, pocketsphinx: e.POCKETSPHINX_PATH, apertium: e.APERTIUM_PATH },
     // With an OpenAI key (or a self-hosted OpenAI-compatible server) speech goes there by default.
     translateProvider: e.TRANSLATE_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'local'),
-    speech: {
-      provider: e.TRANSCRIBE_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'local'),
-      openai: {
-        apiKey: e.OPENAI_API_KEY,
-        baseUrl: e.OPENAI_BASE_URL,
-        model: e.OPENAI_TRANSCRIBE_MODEL,
-        chatModel: e.OPENAI_CHAT_MODEL,
-        concurrency: e.OPENAI_CONCURRENCY,
-        maxUploadBytes: Math.floor(e.OPENAI_MAX_UPLOAD_MB * 1024 * 1024),
-        maxChunkSeconds: e.OPENAI_MAX_CHUNK_SECONDS,
-        translateBatch: e.OPENAI_TRANSLATE_BATCH,
-      },
-    },
+    speech: speechConfig(e),
     limits: {
       maxDurationSeconds: e.MAX_MEDIA_DURATION_SECONDS,
       maxFileBytes: e.MAX_FILE_SIZE_MB * 1024 * 1024,
@@ -261,7 +246,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     authCacheSeconds: e.AUTH_CACHE_SECONDS,
   };
-  return deepFreeze(config);
+}
+
+function storageConfig(e: Env): Config['storage'] {
+  return {
+    driver: e.STORAGE_DRIVER,
+    dir: e.STORAGE_DIR,
+    s3:
+      e.STORAGE_DRIVER === 's3'
+        ? {
+            bucket: e.S3_BUCKET!,
+            region: e.S3_REGION,
+            endpoint: e.S3_ENDPOINT,
+            accessKeyId: e.S3_ACCESS_KEY_ID,
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          }
+        : undefined,
+  };
+}
+
+/** With an OpenAI key (or a self-hosted OpenAI-compatible server) speech goes there by default. */
+function speechConfig(e: Env): Config['speech'] {
+  return {
+    provider: e.TRANSCRIBE_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'local'),
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_TRANSCRIBE_MODEL,
+      chatModel: e.OPENAI_CHAT_MODEL,
+      concurrency: e.OPENAI_CONCURRENCY,
+      maxUploadBytes: Math.floor(e.OPENAI_MAX_UPLOAD_MB * 1024 * 1024),
+      maxChunkSeconds: e.OPENAI_MAX_CHUNK_SECONDS,
+      translateBatch: e.OPENAI_TRANSLATE_BATCH,
+    },
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -10,6 +10,7 @@ import { StorageRepository } from '../../platform/tools/storage.repository.js';
 import { settleCharge } from '../ledger/charge-outcome.js';
 import { ChargesRepository } from '../ledger/charges.repository.js';
 import { IdempotencyRepository } from '../ledger/idempotency.repository.js';
+import type { Job } from './job-handler.js';
 import { JobLifecycleService } from './job-lifecycle.service.js';
 import { filePath } from './job-outputs.js';
 import { TERMINAL_STATUSES, type JobInput, type JobType } from './job-types.js';
@@ -116,6 +117,12 @@ export class JobsService {
     const job = UUID.test(id) ? await this.jobs.findForAccount(accountId, id) : null;
     if (!job) throw new AppError('not_found', 'No such job');
     return job;
+  }
+
+  /** An account's job of one of `types`, typed by it; null when there is no such job. */
+  async ownedOf<T extends JobType>(accountId: string, id: string, ...types: T[]): Promise<Job<T> | null> {
+    const job = UUID.test(id) ? await this.jobs.findForAccount(accountId, id) : null;
+    return job && (types as JobType[]).includes(job.type) ? (job as unknown as Job<T>) : null;
   }
 
   /** A job as clients see it: outputs as links (signed API paths, or presigned S3 URLs). */

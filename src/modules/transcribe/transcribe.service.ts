@@ -10,7 +10,7 @@ import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
 import { normalizeUrl } from '../../platform/tools/url-safety.js';
 import { InfoService, type InfoDocument } from '../info/index.js';
 import { asrPrice, UNKNOWN_DURATION_RESERVE_SECONDS } from './transcribe-pricing.js';
-import type { Transcript, TranscribeJobInput, TranscribePlan, TranscribeRequest } from './transcribe.job.js';
+import type { TranscribeJobInput, TranscribePlan, TranscribeRequest } from './transcribe.job.js';
 import { renderTranscript, TRANSCRIPT_CONTENT_TYPES, type TranscriptFormat } from './transcript-formats.js';
 import { TranscriptRepository } from './transcript.repository.js';
 
@@ -98,9 +98,9 @@ export class TranscribeService {
 
   /** A finished transcript in another format, without a new job. */
   async render(accountId: string, jobId: string, format: TranscriptFormat): Promise<{ body: string; contentType: string }> {
-    const job = await this.jobs.owned(accountId, jobId).catch(() => null);
-    if (!job || (job.type !== 'transcribe' && job.type !== 'translate')) throw new AppError('not_found', 'No such transcription or translation job');
+    const job = await this.jobs.ownedOf(accountId, jobId, 'transcribe', 'translate');
+    if (!job) throw new AppError('not_found', 'No such transcription or translation job');
     if (job.status !== 'completed' || !job.result) throw new AppError('conflict', `The job is ${job.status}; its transcript is not ready`);
-    return { body: renderTranscript(job.result as unknown as Transcript, format), contentType: TRANSCRIPT_CONTENT_TYPES[format] };
+    return { body: renderTranscript(job.result, format), contentType: TRANSCRIPT_CONTENT_TYPES[format] };
   }
 }

@@ -54,14 +54,14 @@ export class TranscriberService {
    */
   async produce(job: TranscriptJob, input: TranscribeJobInput, ctx: JobContext): Promise<{ transcript: Transcript; price: number; reused: boolean }> {
     const owned = await this.transcripts.find(job.accountId, input.plan.source_key, input.plan.language, [input.plan.provider]);
-    if (owned) return { transcript: owned.transcript as unknown as Transcript, price: 0, reused: true };
+    if (owned) return { transcript: owned.transcript, price: 0, reused: true };
     let transcript = input.plan.mode === 'captions' ? await this.fromCaptions(input, ctx.workDir) : undefined;
     if (!transcript && input.source === 'captions') {
       throw new AppError('media_unavailable', `No ${input.plan.language} captions could be fetched for this media`);
     }
     transcript ??= await this.fromSpeech(job, input, ctx);
     const price = transcript.source === 'captions' ? this.config.prices.transcribe : asrPrice(this.config.prices, transcript.duration ?? 0);
-    await this.transcripts.save(job.accountId, input.plan.source_key, transcript.language, transcript.provider, job.id, transcript as unknown as Record<string, unknown>);
+    await this.transcripts.save(job.accountId, input.plan.source_key, job.id, transcript);
     return { transcript, price, reused: false };
   }
 

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
 import { HandlesJob, type Job, type JobContext, type JobHandler, type JobOutcome } from '../../core/jobs/job-handler.js';
-import { JobRepository } from '../../core/jobs/job.repository.js';
+import { JobsService } from '../../core/jobs/jobs.service.js';
 import { AppError } from '../../errors.js';
 import { baseLanguage } from '../../platform/languages.js';
 import { mapBounded } from '../../platform/map-bounded.js';
@@ -23,7 +23,7 @@ export class TranslateHandler implements JobHandler<'translate'> {
     @Inject(CONFIG) private readonly config: Config,
     private readonly transcriber: TranscriberService,
     private readonly apertium: ApertiumRepository,
-    private readonly jobs: JobRepository,
+    private readonly jobs: JobsService,
     private readonly openai: OpenAiRepository,
   ) {}
 
@@ -53,9 +53,9 @@ export class TranslateHandler implements JobHandler<'translate'> {
   private async source(job: Job<'translate'>, ctx: JobContext): Promise<{ transcript: Transcript; cost: number }> {
     const { input } = job;
     if (input.transcript_job_id) {
-      const done = await this.jobs.findForAccount(job.accountId, input.transcript_job_id);
+      const done = await this.jobs.ownedOf(job.accountId, input.transcript_job_id, 'transcribe');
       if (!done?.result || done.status !== 'completed') throw new AppError('media_unavailable', 'The transcription is no longer available');
-      return { transcript: done.result as unknown as Transcript, cost: this.config.prices.translate };
+      return { transcript: done.result, cost: this.config.prices.translate };
     }
     const produced = await this.transcriber.produce(job, input.transcription!, { ...ctx, progress: (p) => ctx.progress(p * 0.8) });
     return { transcript: produced.transcript, cost: produced.price + Math.max(0, this.config.prices.translate - this.config.prices.transcribe) };

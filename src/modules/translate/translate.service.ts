@@ -36,10 +36,10 @@ export class TranslateService {
     let input: TranslateJobInput;
     const extra = Math.max(0, this.config.prices.translate - this.config.prices.transcribe);
     if (req.transcript_job_id) {
-      const job = await this.jobs.owned(accountId, req.transcript_job_id).catch(() => null);
-      if (!job || job.type !== 'transcribe') throw new AppError('not_found', 'No such transcription job');
+      const job = await this.jobs.ownedOf(accountId, req.transcript_job_id, 'transcribe');
+      if (!job) throw new AppError('not_found', 'No such transcription job');
       if (job.status !== 'completed') throw new AppError('conflict', `The transcription is ${job.status}`);
-      from = baseLanguage(req.source_language ?? String(job.result?.language ?? 'en'));
+      from = baseLanguage(req.source_language ?? job.result?.language ?? 'en');
       price = this.config.prices.translate;
       input = { ...req, target_language: target, format: req.format ?? 'json', provider: this.config.translateProvider };
     } else {

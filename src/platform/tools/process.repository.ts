@@ -26,6 +26,42 @@ export interface RunResult {
 
 const STDERR_TAIL = 16 * 1024;
 
+/** stdout kept up to a byte limit, and split into lines as it arrives. */
+class StdoutCollector {
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private pending = '';
+  truncated = false;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onLine?: (line: string) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (this.bytes < this.maxBytes) {
+      const room = this.maxBytes - this.bytes;
+      this.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      if (chunk.length > room) this.truncated = true;
+      this.bytes += Math.min(chunk.length, room);
+    } else this.truncated = true;
+    if (!this.onLine) return;
+    this.pending += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = this.pending.indexOf('\n')) >= 0) {
+      const line = this.pending.slice(0, nl).replace(/\r$/, '');
+      this.pending = this.pending.slice(nl + 1);
+      if (line) this.onLine(line);
+    }
+  }
+
+  /** The kept text, after the last (unterminated) line has been delivered. */
+  finish(): string {
+    if (this.onLine && this.pending.trim()) this.onLine(this.pending.replace(/\r$/, ''));
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
 /**
  * The one place that starts external programs: always an argument array (never a shell),
  * always a time limit, bounded output, and killed with its caller's AbortSignal.
@@ -35,21 +71,15 @@ export class ProcessRepository {
   private readonly logger = new Logger(ProcessRepository.name);
 
   run(command: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+    if (opts.signal?.aborted) {
+      return Promise.resolve({ exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, aborted: true, truncated: false });
+    }
     return new Promise((resolve, reject) => {
-      if (opts.signal?.aborted) {
-        resolve({ exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, aborted: true, truncated: false });
-        return;
-      }
       const child = spawn(command, args, { cwd: opts.cwd, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
-      const maxStdout = opts.maxStdoutBytes ?? 1024 * 1024;
-      const out: Buffer[] = [];
-      let outBytes = 0;
-      let truncated = false;
+      const stdout = new StdoutCollector(opts.maxStdoutBytes ?? 1024 * 1024, opts.onLine);
       let stderr = '';
-      let pending = '';
       let timedOut = false;
       let aborted = false;
-
       const kill = () => {
         child.kill('SIGTERM');
         setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), 2000).unref();
@@ -62,39 +92,21 @@ export class ProcessRepository {
         aborted = true;
         kill();
       };
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (outBytes < maxStdout) {
-          const room = maxStdout - outBytes;
-          out.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-          if (chunk.length > room) truncated = true;
-          outBytes += Math.min(chunk.length, room);
-        } else truncated = true;
-        if (opts.onLine) {
-          pending += chunk.toString('utf8');
-          let nl: number;
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, nl).replace(/\r$/, '');
-            pending = pending.slice(nl + 1);
-            if (line) opts.onLine(line);
-          }
-        }
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
-      });
-      child.on('error', (err) => {
+      const done = () => {
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL)));
+      child.on('error', (err) => {
+        done();
         reject(err);
       });
       child.on('close', (exitCode, signal) => {
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (opts.onLine && pending.trim()) opts.onLine(pending.replace(/\r$/, ''));
+        done();
         if (timedOut) this.logger.warn(`${command} timed out after ${opts.timeoutMs} ms`);
-        resolve({ exitCode, signal, stdout: Buffer.concat(out).toString('utf8'), stderr, timedOut, aborted, truncated });
+        resolve({ exitCode, signal, stdout: stdout.finish(), stderr, timedOut, aborted, truncated: stdout.truncated });
       });
     });
   }

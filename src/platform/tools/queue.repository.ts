@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { CONFIG, type Config } from '../../config.js';
 
-/** BullMQ queues. Media work runs on `media`; later queues (webhooks) get their own. */
+/** BullMQ queues: media jobs, and webhook deliveries on their own so slow receivers never hold up media work. */
 export enum QueueName {
   Media = 'media',
   Webhooks = 'webhooks',

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CONFIG, type Config } from '../../config.js';
+import { contentDisposition } from '../filenames.js';
 import { signedUrl } from '../http/signing.js';
 
 /** A stored output as a client will fetch it. */
@@ -195,10 +196,9 @@ class S3Driver implements StorageDriver {
 
   link(req: LinkRequest): Promise<string> {
     const seconds = Math.max(1, Math.min(MAX_PRESIGN_SECONDS, Math.floor((req.expiresAt.getTime() - Date.now()) / 1000)));
-    const disposition = `attachment; filename="${req.filename.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(req.filename)}`;
     return getSignedUrl(
       this.client,
-      new GetObjectCommand({ Bucket: this.bucket, Key: req.key, ResponseContentDisposition: disposition, ResponseContentType: req.contentType }),
+      new GetObjectCommand({ Bucket: this.bucket, Key: req.key, ResponseContentDisposition: contentDisposition(req.filename), ResponseContentType: req.contentType }),
       { expiresIn: seconds },
     );
   }
