@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AccountEntity } from './account.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
+import { toSafeInteger } from '../../platform/database/numbers.js';
+import { firstRow } from '../../platform/database/sql.js';
 import { LedgerEntryEntity } from '../ledger/ledger-entry.entity.js';
 
 export interface KeyOwner {
@@ -36,12 +38,10 @@ export class AccountRepository {
 
   /** The owner of an unrevoked key with this hash. One indexed lookup on the hot path. */
   async findKeyOwner(keyHash: Buffer): Promise<KeyOwner | null> {
-    const rows = (await this.db.query(
-      'SELECT id, account_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
-      [keyHash],
-    )) as Array<{ id: string; account_id: string }>;
-    const row = rows[0];
-    return row ? { keyId: row.id, accountId: row.account_id } : null;
+    return firstRow(this.db, 'SELECT id, account_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash], (r) => ({
+      keyId: r.id as string,
+      accountId: r.account_id as string,
+    }));
   }
 
   listKeys(accountId: string): Promise<ApiKeyEntity[]> {
@@ -79,10 +79,9 @@ export class AccountRepository {
 
   /** Sum of the account's entries, which must always equal its cached balance. */
   async ledgerSum(accountId: string): Promise<number> {
-    const rows = (await this.db.query(
-      'SELECT coalesce(sum(amount), 0)::text AS sum FROM ledger_entries WHERE account_id = $1',
-      [accountId],
-    )) as Array<{ sum: string }>;
-    return Number(rows[0]?.sum ?? 0);
+    const sum = await firstRow(this.db, 'SELECT coalesce(sum(amount), 0)::text AS sum FROM ledger_entries WHERE account_id = $1', [accountId], (r) =>
+      toSafeInteger(r.sum as string),
+    );
+    return sum ?? 0;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { toSafeInteger } from '../../platform/database/numbers.js';
+import { firstRow, rows, type Row } from '../../platform/database/sql.js';
 
 export interface Upload {
   id: string;
@@ -15,8 +16,6 @@ export interface Upload {
   expiresAt: Date;
   deletedAt: Date | null;
 }
-
-type Row = Record<string, unknown>;
 
 const fromRow = (r: Row): Upload => ({
   id: r.id as string,
@@ -36,32 +35,26 @@ export class UploadRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async insert(u: Omit<Upload, 'createdAt' | 'deletedAt'>): Promise<Upload> {
-    const rows = (await this.db.query(
+    const upload = await firstRow(
+      this.db,
       `INSERT INTO uploads (id, account_id, filename, content_type, size, duration, storage_key, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
       [u.id, u.accountId, u.filename, u.contentType, u.size, u.duration, u.storageKey, u.expiresAt],
-    )) as Row[];
-    return fromRow(rows[0]!);
+      fromRow,
+    );
+    return upload!;
   }
 
   /** An account's upload that still exists. */
-  async findLive(accountId: string, id: string): Promise<Upload | null> {
-    const rows = (await this.db.query(
-      'SELECT * FROM uploads WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL AND expires_at > now()',
-      [id, accountId],
-    )) as Row[];
-    return rows[0] ? fromRow(rows[0]) : null;
+  findLive(accountId: string, id: string): Promise<Upload | null> {
+    return firstRow(this.db, 'SELECT * FROM uploads WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL AND expires_at > now()', [id, accountId], fromRow);
   }
 
   async markDeleted(id: string): Promise<void> {
     await this.db.query('UPDATE uploads SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL', [id]);
   }
 
-  async expired(limit: number): Promise<Upload[]> {
-    const rows = (await this.db.query(
-      'SELECT * FROM uploads WHERE deleted_at IS NULL AND expires_at < now() ORDER BY expires_at LIMIT $1',
-      [limit],
-    )) as Row[];
-    return rows.map(fromRow);
+  expired(limit: number): Promise<Upload[]> {
+    return rows(this.db, 'SELECT * FROM uploads WHERE deleted_at IS NULL AND expires_at < now() ORDER BY expires_at LIMIT $1', [limit], fromRow);
   }
 }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type WebhookEvent } from './webhook-events.js';
-
-
+import { firstRow, rows, type Row } from '../../platform/database/sql.js';
+import type { WebhookEvent } from './webhook-events.js';
 export interface EndpointRow {
   url: string;
   events: WebhookEvent[];
@@ -45,37 +44,72 @@ export interface AttemptRow {
   error: string | null;
 }
 
+const endpointRow = (r: Row): EndpointRow => ({
+  url: r.url as string,
+  events: r.events as WebhookEvent[],
+  created_at: r.created_at as Date,
+  updated_at: r.updated_at as Date,
+});
+
+const secretRow = (r: Row): SecretRow => ({
+  secret: r.secret as string,
+  previous_secret: r.previous_secret as string | null,
+  previous_expires_at: r.previous_expires_at as Date | null,
+  rotated_at: r.rotated_at as Date | null,
+});
+
+const deliveryRow = (r: Row): DeliveryRow => ({
+  id: r.id as string,
+  account_id: r.account_id as string,
+  event_type: r.event_type as string,
+  job_id: r.job_id as string | null,
+  url: r.url as string,
+  payload: r.payload as Record<string, unknown>,
+  status: r.status as DeliveryStatus,
+  attempt_count: r.attempt_count as number,
+  last_status_code: r.last_status_code as number | null,
+  next_attempt_at: r.next_attempt_at as Date | null,
+  created_at: r.created_at as Date,
+  updated_at: r.updated_at as Date,
+  delivered_at: r.delivered_at as Date | null,
+});
+
+const attemptRow = (r: Row): AttemptRow => ({
+  delivery_id: r.delivery_id as string,
+  attempted_at: r.attempted_at as Date,
+  status_code: r.status_code as number | null,
+  latency_ms: r.latency_ms as number,
+  response_excerpt: r.response_excerpt as string | null,
+  error: r.error as string | null,
+});
+
 /** Webhook endpoints, secrets (stored encrypted), deliveries and their attempts. */
 @Injectable()
 export class WebhookRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async endpoint(accountId: string): Promise<EndpointRow | null> {
-    const rows = (await this.db.query('SELECT url, events, created_at, updated_at FROM webhook_endpoints WHERE account_id = $1', [accountId])) as EndpointRow[];
-    return rows[0] ?? null;
+  endpoint(accountId: string): Promise<EndpointRow | null> {
+    return firstRow(this.db, 'SELECT url, events, created_at, updated_at FROM webhook_endpoints WHERE account_id = $1', [accountId], endpointRow);
   }
 
   async putEndpoint(accountId: string, url: string, events: WebhookEvent[]): Promise<EndpointRow> {
-    const rows = (await this.db.query(
+    const row = await firstRow(
+      this.db,
       `INSERT INTO webhook_endpoints (account_id, url, events) VALUES ($1, $2, $3)
        ON CONFLICT (account_id) DO UPDATE SET url = $2, events = $3, updated_at = now()
        RETURNING url, events, created_at, updated_at`,
       [accountId, url, events],
-    )) as EndpointRow[];
-    return rows[0]!;
+      endpointRow,
+    );
+    return row!;
   }
 
   async deleteEndpoint(accountId: string): Promise<boolean> {
-    const [, count] = (await this.db.query('DELETE FROM webhook_endpoints WHERE account_id = $1', [accountId])) as [unknown, number];
-    return count > 0;
+    return (await rows(this.db, 'DELETE FROM webhook_endpoints WHERE account_id = $1 RETURNING 1', [accountId], () => true)).length > 0;
   }
 
-  async secret(accountId: string): Promise<SecretRow | null> {
-    const rows = (await this.db.query(
-      'SELECT secret, previous_secret, previous_expires_at, rotated_at FROM webhook_secrets WHERE account_id = $1',
-      [accountId],
-    )) as SecretRow[];
-    return rows[0] ?? null;
+  secret(accountId: string): Promise<SecretRow | null> {
+    return firstRow(this.db, 'SELECT secret, previous_secret, previous_expires_at, rotated_at FROM webhook_secrets WHERE account_id = $1', [accountId], secretRow);
   }
 
   /** Stores a first secret unless one exists (concurrent first uses agree on one). */
@@ -99,9 +133,8 @@ export class WebhookRepository {
     );
   }
 
-  async delivery(id: string): Promise<DeliveryRow | null> {
-    const rows = (await this.db.query('SELECT * FROM webhook_deliveries WHERE id = $1', [id])) as DeliveryRow[];
-    return rows[0] ?? null;
+  delivery(id: string): Promise<DeliveryRow | null> {
+    return firstRow(this.db, 'SELECT * FROM webhook_deliveries WHERE id = $1', [id], deliveryRow);
   }
 
   async recordAttempt(a: AttemptRow, status: DeliveryStatus, nextAttemptAt: Date | null): Promise<void> {
@@ -133,17 +166,21 @@ export class WebhookRepository {
     if (filters.status) where.push(`status = $${params.push(filters.status)}`);
     if (cursor) where.push(`(created_at, id) < ($${params.push(cursor.createdAt)}::timestamptz, $${params.push(cursor.id)})`);
     params.push(limit);
-    return (await this.db.query(
+    return rows(
+      this.db,
       `SELECT * FROM webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
-    )) as DeliveryRow[];
+      deliveryRow,
+    );
   }
 
   async attempts(deliveryIds: string[]): Promise<AttemptRow[]> {
     if (deliveryIds.length === 0) return [];
-    return (await this.db.query(
+    return rows(
+      this.db,
       'SELECT delivery_id, attempted_at, status_code, latency_ms, response_excerpt, error FROM webhook_attempts WHERE delivery_id = ANY($1) ORDER BY id',
       [deliveryIds],
-    )) as AttemptRow[];
+      attemptRow,
+    );
   }
 }
