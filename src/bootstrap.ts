@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import { randomUUID } from 'node:crypto';
 import { Logger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -47,3 +48,16 @@ export async function createContext(config: Config, parts: Parts): Promise<INest
 }
 
 export const bootLogger = new Logger('Mediary');
+
+/**
+ * A promise nobody awaited that rejected, or an exception nobody caught, is a bug to find — not a
+ * reason to stop serving every other request: it is logged once with an error id, and the process
+ * goes on.
+ */
+export function installCrashGuards(logger = new Logger('Crash')): void {
+  const report = (kind: string) => (err: unknown) => {
+    logger.error(`error_id=${randomUUID()} ${kind}: ${(err as Error)?.stack ?? String(err)}`);
+  };
+  process.on('unhandledRejection', report('unhandled rejection'));
+  process.on('uncaughtException', report('uncaught exception'));
+}

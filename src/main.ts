@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { createContext, createHttpApp, bootLogger } from './bootstrap.js';
+import { bootLogger, createContext, createHttpApp, installCrashGuards } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { AccountsService } from './core/accounts/accounts.service.js';
 
 /** One entry point: `node dist/src/main.js [all|api|worker]` (or ROLE). */
 async function main(): Promise<void> {
+  installCrashGuards();
   let config: Config;
   try {
     const roleArg = process.argv[2];

@@ -53,7 +53,10 @@ export class JobEventsService {
     // Subscribe first, then read the current state: nothing can fall between the two, and
     // the event ids drop whatever arrives twice.
     unsubscribe = await this.redis.subscribe(jobEventsChannel(jobId), (message) => {
-      void emit(JSON.parse(message) as JobEvent).catch(finish);
+      // Whatever arrives on the channel is parsed inside the promise: a bad message ends this stream, nothing else.
+      Promise.resolve()
+        .then(() => emit(JSON.parse(message) as JobEvent))
+        .catch(finish);
     });
     const current = await this.jobs.get(accountId, jobId);
     timer.heartbeat = setInterval(() => !finished && sink.write(': keep-alive\n\n'), HEARTBEAT_MS);

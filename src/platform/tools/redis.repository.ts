@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CONFIG, type Config } from '../../config.js';
 
@@ -28,6 +28,7 @@ export interface WindowCount {
 @Injectable()
 export class RedisRepository implements OnModuleDestroy {
   readonly client: Redis;
+  private readonly logger = new Logger(RedisRepository.name);
   private subscriber: Redis | null = null;
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
 
@@ -73,7 +74,7 @@ export class RedisRepository implements OnModuleDestroy {
     if (!this.subscriber) {
       this.subscriber = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
       this.subscriber.on('error', () => undefined);
-      this.subscriber.on('message', (ch: string, msg: string) => this.handlers.get(ch)?.forEach((h) => h(msg)));
+      this.subscriber.on('message', (ch: string, msg: string) => this.deliver(ch, msg));
     }
     let set = this.handlers.get(full);
     if (!set) {
@@ -89,6 +90,17 @@ export class RedisRepository implements OnModuleDestroy {
         void this.subscriber?.unsubscribe(full).catch(() => undefined);
       }
     };
+  }
+
+  /** A message to every handler of its channel; one handler's failure reaches neither the others nor the connection. */
+  private deliver(channel: string, message: string): void {
+    for (const handler of this.handlers.get(channel) ?? []) {
+      try {
+        handler(message);
+      } catch (err) {
+        this.logger.warn(`handler of ${channel} failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   async ping(): Promise<boolean> {
