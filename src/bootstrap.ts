@@ -7,6 +7,7 @@ import { collectDefaultMetrics, register } from 'prom-client';
 import { AppModule, type Parts } from './app.module.js';
 import type { Config } from './config.js';
 import { buildOpenApi, mountDocs } from './platform/http/swagger.js';
+import { clientErrorHandler, installRequestLimits } from './platform/http/request-limits.js';
 import { validationPipe } from './platform/http/validation.js';
 import { httpDuration } from './platform/metrics.js';
 
@@ -18,14 +19,17 @@ export function logLevels(config: Config): LogLevel[] {
 
 /** The HTTP application (not yet listening), with workers too when `parts.workers`. */
 export async function createHttpApp(config: Config, parts: Parts, opts: { docs?: boolean } = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true, clientErrorHandler });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, parts), adapter, {
     logger: logLevels(config),
     abortOnError: false,
+    // JSON bodies go through installRequestLimits' parser; the API takes no other body but multipart.
+    bodyParser: false,
   });
   await app.register(multipart, {
     limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 10, fieldSize: 64 * 1024 },
   });
+  installRequestLimits(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
   app

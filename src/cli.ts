@@ -40,7 +40,8 @@ async function run(command: string | undefined, args: string[]): Promise<Record<
   if (!['account:create', 'credits:grant', 'key:create', 'key:revoke'].includes(command ?? '')) {
     throw new UsageError(command ? `unknown command ${command}` : 'no command given');
   }
-  const config = loadConfig();
+  // stdout carries the one JSON answer: framework start-up logs stay out of it unless asked for.
+  const config = loadConfig({ LOG_LEVEL: 'error', ...process.env });
   const app = await createContext(config, { http: false, workers: false });
   try {
     const accounts = app.get(AccountsService);

@@ -3,6 +3,7 @@
  * code to its HTTP status and title. Services throw `AppError`; one filter renders problem+json.
  */
 export const ERRORS = {
+  malformed_request: { status: 400, title: 'Malformed request' },
   missing_api_key: { status: 401, title: 'Missing API key' },
   invalid_api_key: { status: 401, title: 'Invalid API key' },
   insufficient_credits: { status: 402, title: 'Insufficient credits' },
@@ -17,6 +18,7 @@ export const ERRORS = {
   media_too_long: { status: 422, title: 'Media too long' },
   unsupported_language: { status: 422, title: 'Unsupported language' },
   rate_limited: { status: 429, title: 'Rate limit exceeded' },
+  headers_too_large: { status: 431, title: 'Request headers too large' },
   internal_error: { status: 500, title: 'Internal error' },
   upstream_failed: { status: 502, title: 'Upstream failed' },
   service_unavailable: { status: 503, title: 'Service unavailable' },

@@ -34,7 +34,9 @@ export class UploadsController {
   @AuthedEndpoint(413, 415, 422)
   async create(@AccountId() accountId: string, @Req() req: FastifyRequest): Promise<UploadView> {
     if (!req.isMultipart()) throw new AppError('validation_failed', 'Send multipart/form-data with the file in the field `file`');
-    const part = await req.file();
+    const part = await req.file().catch((err: unknown) => {
+      throw malformed(err);
+    });
     if (!part || part.fieldname !== 'file') throw new AppError('validation_failed', 'The file must be in the field `file`');
     return this.uploads.accept(accountId, { stream: part.file, filename: part.filename, mimetype: part.mimetype });
   }
@@ -55,4 +57,11 @@ export class UploadsController {
   async remove(@AccountId() accountId: string, @Param('id') id: string): Promise<void> {
     await this.uploads.delete(accountId, id);
   }
+}
+
+/** A multipart body that is not one (no boundary, ends early…): the client's mistake, not ours. */
+export function malformed(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') return new AppError('file_too_large', 'The file is larger than the upload limit');
+  return new AppError('validation_failed', `The multipart body is malformed: ${(err as Error).message}`);
 }

@@ -44,7 +44,11 @@ export class UploadsService {
     const work = await this.storage.workDir(`upload-${id}`);
     try {
       const tmp = path.join(work, 'upload');
-      await pipeline(file.stream, createWriteStream(tmp));
+      await pipeline(file.stream, createWriteStream(tmp)).catch((err: NodeJS.ErrnoException) => {
+        // A file-system error is ours; anything else came from the client's stream (ended early, malformed).
+        if (err.syscall || err.code === 'FST_REQ_FILE_TOO_LARGE') throw err;
+        throw new AppError('validation_failed', `The upload ended early or is malformed: ${err.message}`);
+      });
       if (file.stream.truncated) throw this.tooLarge();
       const probe = await this.ffmpeg.probe(tmp);
       if (!probe || (!probe.video && !probe.audio)) {
