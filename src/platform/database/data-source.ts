@@ -16,7 +16,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 20 },
+    // A request waits at most this long for a pooled connection; then it is a 503, never a hang.
+    extra: { max: 20, connectionTimeoutMillis: 5000 },
   };
 }
 

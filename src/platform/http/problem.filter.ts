@@ -16,6 +16,19 @@ const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
   429: 'rate_limited',
 };
 
+const RETRY_AFTER_SECONDS = 5;
+
+/** The database could not be reached in time (pool wait, refused or dropped connection): nobody's fault but the moment's. */
+function isDependencyDown(exception: unknown): boolean {
+  const e = exception as { code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  const message = e?.driverError?.message ?? e?.message ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(code ?? '') ||
+    /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(message)
+  );
+}
+
 /**
  * The one place errors become responses: RFC 9457 problem+json with a stable `code`.
  * Anything unexpected is a 500 `internal_error` whose id is logged with the stack, so a
@@ -30,6 +43,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const error = this.toAppError(exception, req);
     const problem = toProblem(error, req.url.split('?')[0]);
+    if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 
@@ -47,6 +61,10 @@ export class ProblemFilter implements ExceptionFilter {
     const statusCode = (exception as { statusCode?: number } | null)?.statusCode;
     if (typeof statusCode === 'number' && statusCode < 500 && HTTP_STATUS_CODES[statusCode]) {
       return new AppError(HTTP_STATUS_CODES[statusCode]!, (exception as Error).message);
+    }
+    if (isDependencyDown(exception)) {
+      this.logger.warn(`${req.method} ${req.url.split('?')[0]}: a dependency is unavailable (${(exception as Error).message})`);
+      return new AppError('service_unavailable', 'The service is temporarily unavailable; nothing was charged. Retry shortly.');
     }
     const errorId = randomUUID();
     this.logger.error(`error_id=${errorId} ${req.method} ${req.url.split('?')[0]}: ${(exception as Error)?.stack ?? String(exception)}`);
