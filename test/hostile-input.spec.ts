@@ -81,3 +81,34 @@ describe('hostile input is refused as problem+json, never a 500', () => {
     expect((await call(t.url, 'GET', '/health')).status).toBe(200);
   });
 });
+
+describe('addresses in any spelling a browser accepts are refused as what they are', () => {
+  let t: TestApp;
+  let acct: { id: string; key: string };
+
+  beforeAll(async () => {
+    // 127.0.0.2 plays a public site (trusted); 127.0.0.1 in any spelling stays refused.
+    t = await startApp({ ALLOW_PRIVATE_NETWORKS: 'false', ALLOWED_PRIVATE_CIDRS: '127.0.0.2/32' }, false);
+    acct = await t.account(5);
+  });
+  afterAll(async () => t.close());
+
+  it.each(['http://2130706433/v.mp4', 'http://0x7f.1/v.mp4', 'http://0177.0.0.1/v.mp4', 'http://127.1/v.mp4', 'http://[0:0:0:0:0:ffff:7f00:1]/v.mp4'])(
+    '%s is url_not_allowed for media and webhook URLs alike, and costs nothing',
+    async (url) => {
+      for (const [method, route, body] of [
+        ['GET', `/v1/info?url=${encodeURIComponent(url)}`, undefined],
+        ['POST', '/v1/download', { url }],
+        ['POST', '/v1/transcribe', { url }],
+        ['POST', '/v1/translate', { url, target_language: 'es' }],
+        ['POST', '/v1/download', { url: `${process.env.MEDIA_URL_2}/direct.mp4`, webhook_url: url }],
+        ['POST', '/v1/transcribe', { upload_id: '00000000-0000-4000-8000-000000000000', webhook_url: url }],
+        ['PUT', '/v1/webhooks/endpoint', { url }],
+      ] as const) {
+        const res = await call(t.url, method, route, { key: acct.key, body });
+        expect([route, res.status, res.body.code]).toEqual([route, 422, 'url_not_allowed']);
+      }
+      expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(5);
+    },
+  );
+});
