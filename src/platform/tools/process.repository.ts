@@ -26,6 +26,23 @@ export interface RunResult {
 
 const STDERR_TAIL = 16 * 1024;
 
+/** What a child inherits of the environment: what programs need to run, and nothing that routes around the egress proxy. */
+const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PYTHONPATH', 'PYTHONIOENCODING', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
+
+export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(INHERITED.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]));
+}
+
+/** Signals a whole process group; one that has already exited is fine. */
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
 /** stdout kept up to a byte limit, and split into lines as it arrives. */
 class StdoutCollector {
   private readonly chunks: Buffer[] = [];
@@ -75,14 +92,15 @@ export class ProcessRepository {
       return Promise.resolve({ exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, aborted: true, truncated: false });
     }
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { cwd: opts.cwd, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, so a kill reaches what it starts too (yt-dlp runs ffmpeg).
+      const child = spawn(command, args, { cwd: opts.cwd, shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(), detached: true });
       const stdout = new StdoutCollector(opts.maxStdoutBytes ?? 1024 * 1024, opts.onLine);
       let stderr = '';
       let timedOut = false;
       let aborted = false;
       const kill = () => {
-        child.kill('SIGTERM');
-        setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), 2000).unref();
+        killGroup(child.pid, 'SIGTERM');
+        setTimeout(() => killGroup(child.pid, 'SIGKILL'), 2000).unref();
       };
       const timer = setTimeout(() => {
         timedOut = true;

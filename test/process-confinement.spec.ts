@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { childEnv, ProcessRepository } from '../src/platform/tools/process.repository.js';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('external programs are confined', () => {
+  const processes = new ProcessRepository();
+
+  it('inherit no proxy settings or secrets from the environment', async () => {
+    const env = childEnv({ PATH: '/usr/bin', HOME: '/root', no_proxy: '*', NO_PROXY: '*', ALL_PROXY: 'socks5://x', http_proxy: 'http://x', DATABASE_URL: 'postgres://secret', OPENAI_API_KEY: 'sk-secret' });
+    expect(env).toEqual({ PATH: '/usr/bin', HOME: '/root' });
+    const res = await processes.run('sh', ['-c', 'env'], { timeoutMs: 5000 });
+    expect(res.stdout).not.toMatch(/proxy|DATABASE_URL|SIGNING_SECRET|OPENAI/i);
+  });
+
+  it('a timeout kills the whole process group, grandchildren included', async () => {
+    let grandchild = 0;
+    const res = await processes.run('sh', ['-c', 'sleep 30 & echo $!; wait'], { timeoutMs: 500, onLine: (line) => (grandchild = Number(line)) });
+    expect(res.timedOut).toBe(true);
+    expect(grandchild).toBeGreaterThan(0);
+    const deadline = Date.now() + 5000;
+    while (alive(grandchild) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('an abort kills the whole process group too', async () => {
+    let grandchild = 0;
+    const abort = new AbortController();
+    const run = processes.run('sh', ['-c', 'sleep 30 & echo $!; wait'], {
+      timeoutMs: 30_000,
+      signal: abort.signal,
+      onLine: (line) => {
+        grandchild = Number(line);
+        abort.abort();
+      },
+    });
+    expect((await run).aborted).toBe(true);
+    const deadline = Date.now() + 5000;
+    while (alive(grandchild) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(grandchild)).toBe(false);
+  });
+});
