@@ -123,6 +123,8 @@ const schema = z.object({
   /** How long a valid API key is remembered in memory (0: look it up on every request). */
   AUTH_CACHE_SECONDS: int(0).default(30),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  /** Bearer token for GET /metrics; unset, only clients on this machine (loopback) may read it. */
+  METRICS_TOKEN: z.string().min(16).optional(),
 });
 
 export interface Config {
@@ -164,6 +166,7 @@ export interface Config {
   rateLimits: Record<RateClass, RateLimit>;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   authCacheSeconds: number;
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -245,6 +248,7 @@ function toConfig(e: Env): Config {
     rateLimits,
     logLevel: e.LOG_LEVEL,
     authCacheSeconds: e.AUTH_CACHE_SECONDS,
+    metricsToken: e.METRICS_TOKEN ?? null,
   };
 }
 

@@ -1,29 +1,72 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import net from 'node:net';
 import { register } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { Public } from './decorators.js';
+import { CONFIG, type Config } from '../../config.js';
+import { AppError } from '../../errors.js';
 import { RedisRepository } from '../tools/redis.repository.js';
+import { Public } from './decorators.js';
+
+/** How long a readiness check waits for each dependency. */
+const CHECK_TIMEOUT_MS = 2000;
+
+const READINESS = {
+  schema: {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ['ok', 'degraded'] }, database: { type: 'boolean' }, redis: { type: 'boolean' } },
+    required: ['status', 'database', 'redis'],
+  },
+};
+
+function within(ms: number, check: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([check.catch(() => false), timeout]).finally(() => clearTimeout(timer));
+}
 
 @ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(
+    @Inject(CONFIG) private readonly config: Config,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(RedisRepository) private readonly redis: RedisRepository,
   ) {}
 
+  @Get('health/live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness', description: '200 while the process serves requests, whatever its dependencies do.' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  @Public()
+  @ApiOperation({ summary: 'Readiness', description: '200 when Postgres and Redis answer within 2 s, 503 naming the one that does not.' })
+  @ApiOkResponse(READINESS)
+  @ApiResponse({ status: 503, description: 'A dependency is down', content: { 'application/json': READINESS } })
+  ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.readiness(reply);
+  }
+
   @Get('health')
   @Public()
-  @ApiOperation({ summary: 'Liveness and readiness', description: '200 when Postgres and Redis answer, 503 otherwise.' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' }, database: { type: 'boolean' }, redis: { type: 'boolean' } } } })
-  @ApiResponse({ status: 503, description: 'A dependency is down' })
-  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'Readiness (same as /health/ready)' })
+  @ApiOkResponse(READINESS)
+  @ApiResponse({ status: 503, description: 'A dependency is down', content: { 'application/json': READINESS } })
+  health(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.readiness(reply);
+  }
+
+  private async readiness(reply: FastifyReply) {
     const [database, redis] = await Promise.all([
-      this.db.query('SELECT 1').then(() => true, () => false),
-      this.redis.ping(),
+      within(CHECK_TIMEOUT_MS, this.db.query('SELECT 1').then(() => true)),
+      within(CHECK_TIMEOUT_MS, this.redis.ping()),
     ]);
     const ok = database && redis;
     void reply.status(ok ? 200 : 503);
@@ -33,9 +76,27 @@ export class HealthController {
   @Get('metrics')
   @Public()
   @Header('Content-Type', register.contentType)
-  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiBearerAuth('metrics')
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description: 'With METRICS_TOKEN set, send it as `Authorization: Bearer <token>`; without it, only clients on the same machine may read them.',
+  })
   @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
-  metrics(): Promise<string> {
+  @ApiResponse({ status: 401, description: 'No or a wrong metrics token (`invalid_api_key`)' })
+  metrics(@Req() req: FastifyRequest): Promise<string> {
+    if (!this.mayReadMetrics(req)) throw new AppError('invalid_api_key', 'Metrics need the metrics token (METRICS_TOKEN)');
     return register.metrics();
+  }
+
+  private mayReadMetrics(req: FastifyRequest): boolean {
+    const token = this.config.metricsToken;
+    if (!token) {
+      // The socket's address, not X-Forwarded-For: a header cannot make a remote client local.
+      const remote = req.raw.socket.remoteAddress ?? '';
+      return net.isIP(remote) !== 0 && (remote === '::1' || remote.startsWith('127.') || remote.startsWith('::ffff:127.'));
+    }
+    const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    const expected = Buffer.from(token);
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 }

@@ -18,14 +18,14 @@ const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
 
 const RETRY_AFTER_SECONDS = 5;
 
-/** The database could not be reached in time (pool wait, refused or dropped connection): nobody's fault but the moment's. */
+/** Postgres or Redis could not be reached in time (pool wait, refused, dropped or silent connection): nobody's fault but the moment's. */
 function isDependencyDown(exception: unknown): boolean {
   const e = exception as { code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
   const code = e?.driverError?.code ?? e?.code;
   const message = e?.driverError?.message ?? e?.message ?? '';
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(code ?? '') ||
-    /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(message)
+    /timeout exceeded when trying to connect|Connection terminated|connection timeout|Command timed out|Connection is closed|enableOfflineQueue/i.test(message)
   );
 }
 

@@ -22,6 +22,7 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .setVersion(pkg.version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key, e.g. mdy_live_…' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for GET /metrics' }, 'metrics')
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -19,6 +19,8 @@ for i = 1, 2 do
 end
 return out`;
 
+export const REDIS_COMMAND_TIMEOUT_MS = 1000;
+
 export interface WindowCount {
   count: number;
   resetMs: number;
@@ -33,7 +35,8 @@ export class RedisRepository implements OnModuleDestroy {
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
 
   constructor(@Inject(CONFIG) private readonly config: Config) {
-    this.client = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false });
+    // A Redis that hangs (not refusing, just silent) must not hang requests: every command gives up after a second.
+    this.client = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
     this.client.on('error', () => undefined); // surfaced through failed commands, not as crashes
     this.client.defineCommand('mediaryRate', { numberOfKeys: 2, lua: RATE_SCRIPT });
   }
