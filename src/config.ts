@@ -72,6 +72,8 @@ const schema = z.object({
   S3_FORCE_PATH_STYLE: bool.default(false),
   STORAGE_DIR: z.string().min(1).default('./data'),
   SIGNING_SECRET: z.string().min(16).optional(),
+  /** The secret before a rotation: links it signed still work and webhook secrets it encrypted still decrypt. */
+  SIGNING_SECRET_PREVIOUS: z.string().min(16).optional(),
   ALLOW_PRIVATE_NETWORKS: bool.default(false),
   /** Private ranges an operator trusts although ALLOW_PRIVATE_NETWORKS is off, e.g. `10.1.2.0/24`. */
   ALLOWED_PRIVATE_CIDRS: z.string().default(''),
@@ -142,6 +144,8 @@ export interface Config {
     s3?: { bucket: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
   };
   signingSecret: string;
+  /** The signing secret before the last rotation, still accepted (never used to sign). */
+  previousSigningSecret: string | null;
   allowPrivateNetworks: boolean;
   allowedPrivateCidrs: string[];
   tools: { ytdlp: string; ffmpeg: string; ffprobe: string; pocketsphinx: string; apertium: string };
@@ -218,6 +222,7 @@ function toConfig(e: Env): Config {
     // Outside production an unset secret falls back to a fixed development value, so links
     // survive restarts on a laptop; production refuses to start without one (above).
     signingSecret: e.SIGNING_SECRET ?? 'mediary-development-signing-secret',
+    previousSigningSecret: e.SIGNING_SECRET_PREVIOUS ?? null,
     allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORKS,
     allowedPrivateCidrs: e.ALLOWED_PRIVATE_CIDRS.split(',').map((s) => s.trim()).filter(Boolean),
     tools: { ytdlp: e.YTDLP_PATH, ffmpeg: e.FFMPEG_PATH, ffprobe: e.FFPROBE_PATH, pocketsphinx: e.POCKETSPHINX_PATH, apertium: e.APERTIUM_PATH },

@@ -47,7 +47,8 @@ export class FilesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const notFound = new AppError('not_found', 'This link is unknown or has expired');
-    if (!UUID.test(jobId) || !verifySignedPath(this.config.signingSecret, filePath(jobId, filename), expires, signature)) throw notFound;
+    const secrets = [this.config.signingSecret, ...(this.config.previousSigningSecret ? [this.config.previousSigningSecret] : [])];
+    if (!UUID.test(jobId) || !secrets.some((secret) => verifySignedPath(secret, filePath(jobId, filename), expires, signature))) throw notFound;
     const job = await this.jobs.find(jobId);
     const output = job && !job.outputsDeletedAt ? job.outputs.find((o) => o.filename === filename) : undefined;
     const local = output ? await this.storage.localPath(output.key) : null;

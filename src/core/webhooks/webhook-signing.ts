@@ -46,6 +46,25 @@ export function encryptSecret(key: Buffer, plaintext: string): string {
   return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join('.');
 }
 
+/** A stored webhook secret that no configured key can decrypt (SIGNING_SECRET changed without SIGNING_SECRET_PREVIOUS). */
+export class UnreadableSecretError extends Error {
+  constructor() {
+    super('the webhook secret cannot be decrypted with SIGNING_SECRET or SIGNING_SECRET_PREVIOUS');
+  }
+}
+
+/** Decrypts with the first key that can; `index` says which (0: the current one). */
+export function decryptWithAny(keys: Buffer[], stored: string): { plaintext: string; index: number } {
+  for (const [index, key] of keys.entries()) {
+    try {
+      return { plaintext: decryptSecret(key, stored), index };
+    } catch {
+      /* try the next key */
+    }
+  }
+  throw new UnreadableSecretError();
+}
+
 export function decryptSecret(key: Buffer, stored: string): string {
   const [version, iv, tag, body] = stored.split('.');
   if (version !== 'v1' || !iv || !tag || !body) throw new Error('unknown secret format');

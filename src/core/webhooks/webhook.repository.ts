@@ -126,6 +126,19 @@ export class WebhookRepository {
     );
   }
 
+  /** A secret that cannot be read any more is replaced outright, with no overlap. */
+  async resetSecret(accountId: string, encrypted: string): Promise<void> {
+    await this.db.query(
+      `UPDATE webhook_secrets SET secret = $2, previous_secret = NULL, previous_expires_at = NULL, rotated_at = now() WHERE account_id = $1`,
+      [accountId, encrypted],
+    );
+  }
+
+  /** The same secrets encrypted under the current key, unless the row changed meanwhile. */
+  async reencrypt(accountId: string, was: string, secret: string, previous: string | null): Promise<void> {
+    await this.db.query('UPDATE webhook_secrets SET secret = $3, previous_secret = $4 WHERE account_id = $1 AND secret = $2', [accountId, was, secret, previous]);
+  }
+
   async insertDelivery(d: Pick<DeliveryRow, 'id' | 'account_id' | 'event_type' | 'job_id' | 'url' | 'payload'>): Promise<void> {
     await this.db.query(
       `INSERT INTO webhook_deliveries (id, account_id, event_type, job_id, url, payload) VALUES ($1, $2, $3, $4, $5, $6)`,

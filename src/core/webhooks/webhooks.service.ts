@@ -11,9 +11,9 @@ import type { JobEntity } from '../jobs/job.entity.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { DEFAULT_WEBHOOK_EVENTS, type WebhookEvent } from './webhook-events.js';
 import {
-  decryptSecret, encryptSecret, jitterFor, newMessageId, newWebhookSecret, retryDelayMs, secretKey, signatureHeader,
+  decryptWithAny, encryptSecret, jitterFor, newMessageId, newWebhookSecret, retryDelayMs, secretKey, signatureHeader, UnreadableSecretError,
 } from './webhook-signing.js';
-import { WebhookRepository, type DeliveryRow, type DeliveryStatus, type EndpointRow } from './webhook.repository.js';
+import { WebhookRepository, type DeliveryRow, type DeliveryStatus, type EndpointRow, type SecretRow } from './webhook.repository.js';
 
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
 
@@ -24,7 +24,8 @@ export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
  */
 @Injectable()
 export class WebhooksService implements OnModuleInit {
-  private readonly key: Buffer;
+  /** The key secrets are encrypted with, then the one before a SIGNING_SECRET rotation (decrypt only). */
+  private readonly keys: Buffer[];
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -35,7 +36,7 @@ export class WebhooksService implements OnModuleInit {
     private readonly lifecycle: JobLifecycleService,
     private readonly guard: UrlGuardService,
   ) {
-    this.key = secretKey(config.signingSecret);
+    this.keys = [config.signingSecret, config.previousSigningSecret].filter((s): s is string => !!s).map(secretKey);
   }
 
   onModuleInit(): void {
@@ -62,27 +63,64 @@ export class WebhooksService implements OnModuleInit {
     if (!(await this.webhooks.deleteEndpoint(accountId))) throw new AppError('not_found', 'No webhook endpoint is set');
   }
 
-  /** The account's secrets, newest first (the previous one only while its overlap lasts). */
+  /**
+   * The account's secrets, newest first (the previous one only while its overlap lasts). Secrets
+   * encrypted under the previous SIGNING_SECRET are re-encrypted under the current one on first read.
+   */
   async activeSecrets(accountId: string): Promise<{ current: string; previousExpiresAt: Date | null; all: string[] }> {
-    let row = await this.webhooks.secret(accountId);
-    if (!row) {
-      await this.webhooks.createSecret(accountId, encryptSecret(this.key, newWebhookSecret()));
-      row = (await this.webhooks.secret(accountId))!;
-    }
-    const current = decryptSecret(this.key, row.secret);
+    const row = await this.secretRow(accountId);
     const overlap = row.previous_secret && row.previous_expires_at && row.previous_expires_at > new Date();
+    const current = this.read(row.secret);
+    const previous = overlap ? this.read(row.previous_secret!) : null;
+    if (current.index > 0 || (previous?.index ?? 0) > 0) {
+      const [key] = this.keys;
+      await this.webhooks.reencrypt(accountId, row.secret, encryptSecret(key!, current.plaintext), previous ? encryptSecret(key!, previous.plaintext) : row.previous_secret);
+    }
     return {
-      current,
+      current: current.plaintext,
       previousExpiresAt: overlap ? row.previous_expires_at : null,
-      all: overlap ? [current, decryptSecret(this.key, row.previous_secret!)] : [current],
+      all: previous ? [current.plaintext, previous.plaintext] : [current.plaintext],
     };
   }
 
+  /** A new secret; the old one keeps signing during the overlap, unless it cannot be read here at all. */
   async rotateSecret(accountId: string): Promise<{ current: string; previousExpiresAt: Date | null }> {
-    await this.activeSecrets(accountId);
-    const expires = new Date(Date.now() + this.config.webhooks.secretOverlapSeconds * 1000);
-    await this.webhooks.rotateSecret(accountId, encryptSecret(this.key, newWebhookSecret()), expires);
+    const row = await this.secretRow(accountId);
+    const fresh = encryptSecret(this.keys[0]!, newWebhookSecret());
+    if (this.readable(row.secret)) {
+      await this.webhooks.rotateSecret(accountId, fresh, new Date(Date.now() + this.config.webhooks.secretOverlapSeconds * 1000));
+    } else {
+      await this.webhooks.resetSecret(accountId, fresh);
+    }
     return this.activeSecrets(accountId);
+  }
+
+  private async secretRow(accountId: string): Promise<SecretRow> {
+    const row = await this.webhooks.secret(accountId);
+    if (row) return row;
+    await this.webhooks.createSecret(accountId, encryptSecret(this.keys[0]!, newWebhookSecret()));
+    return (await this.webhooks.secret(accountId))!;
+  }
+
+  private readable(stored: string): boolean {
+    try {
+      decryptWithAny(this.keys, stored);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private read(stored: string): { plaintext: string; index: number } {
+    try {
+      return decryptWithAny(this.keys, stored);
+    } catch (err) {
+      if (!(err instanceof UnreadableSecretError)) throw err;
+      throw new AppError(
+        'conflict',
+        'The webhook signing secret cannot be read on this installation (SIGNING_SECRET changed without SIGNING_SECRET_PREVIOUS); rotate it with POST /v1/webhooks/secret/rotate',
+      );
+    }
   }
 
   /** `job.completed` or `job.failed` for a job that just ended, to its webhook_url and the endpoint. */
@@ -150,16 +188,23 @@ export class WebhooksService implements OnModuleInit {
   ): Promise<{ result: PostResult; status: DeliveryStatus }> {
     const at = new Date();
     const body = JSON.stringify(delivery.payload);
-    const { all } = await this.activeSecrets(delivery.account_id);
-    const result = await this.http.post(delivery.url, {
-      'content-type': 'application/json',
-      'user-agent': 'Mediary-Webhooks/1.0',
-      'webhook-id': delivery.id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': signatureHeader(all, delivery.id, at, body),
-    }, body);
+    const secrets = await this.activeSecrets(delivery.account_id).catch((err: unknown) => {
+      if (err instanceof AppError) return err;
+      throw err;
+    });
+    // Unsigned it would be worthless to the receiver, and no retry can fix it: it fails, saying why.
+    const unsigned = secrets instanceof AppError;
+    const result: PostResult = unsigned
+      ? { statusCode: null, latencyMs: 0, excerpt: null, error: secrets.message }
+      : await this.http.post(delivery.url, {
+          'content-type': 'application/json',
+          'user-agent': 'Mediary-Webhooks/1.0',
+          'webhook-id': delivery.id,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': signatureHeader(secrets.all, delivery.id, at, body),
+        }, body);
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    const { status, nextAttemptAt } = after(ok);
+    const { status, nextAttemptAt } = unsigned ? { status: 'failed' as const, nextAttemptAt: null } : after(ok);
     await this.webhooks.recordAttempt(
       { delivery_id: delivery.id, attempted_at: at, status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error },
       status,
