@@ -31,6 +31,8 @@ const AUTH_CACHE_MAX = 10_000;
 export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnModuleDestroy {
   /** Key hash → owner, so most requests authenticate without a database round trip. */
   private readonly owners = new Map<string, { owner: KeyOwner; until: number }>();
+  /** Counts revocations seen; a lookup that a revocation overtook does not fill the cache. */
+  private revocations = 0;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -44,7 +46,7 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
   onModuleInit(): void {
     if (this.config.authCacheSeconds === 0) return;
     // Not awaited: start-up must not wait for Redis (requests without it are refused anyway).
-    this.redis.subscribe(KEY_REVOKED_CHANNEL, (hash) => this.owners.delete(hash)).then(
+    this.redis.subscribe(KEY_REVOKED_CHANNEL, (hash) => this.evict(hash)).then(
       (unsubscribe) => (this.unsubscribe = unsubscribe),
       () => undefined,
     );
@@ -88,13 +90,21 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
     const hex = hash.toString('hex');
     const cached = this.owners.get(hex);
     if (cached && cached.until > Date.now()) return cached.owner;
+    const generation = this.revocations;
     const owner = await this.accounts.findKeyOwner(hash);
     if (!owner) throw this.invalidKey();
-    if (this.config.authCacheSeconds > 0) {
+    // A revocation that arrived while the key was looked up may have been read too late by that
+    // lookup: then the answer stands for this request only, and is not remembered.
+    if (this.config.authCacheSeconds > 0 && generation === this.revocations) {
       if (this.owners.size >= AUTH_CACHE_MAX) this.owners.delete(this.owners.keys().next().value!);
       this.owners.set(hex, { owner, until: Date.now() + this.config.authCacheSeconds * 1000 });
     }
     return owner;
+  }
+
+  private evict(hash: string): void {
+    this.revocations++;
+    this.owners.delete(hash);
   }
 
   private invalidKey(): AppError {
@@ -123,7 +133,7 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
     const key = UUID.test(keyId) ? await this.accounts.revokeKey(accountId, keyId) : null;
     if (!key) throw new AppError('not_found', 'No such key');
     const hex = key.keyHash.toString('hex');
-    this.owners.delete(hex);
+    this.evict(hex);
     await this.redis.publish(KEY_REVOKED_CHANNEL, hex).catch(() => undefined);
     return key;
   }
