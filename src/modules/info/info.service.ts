@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { EgressProxyRepository } from '../../platform/tools/egress-proxy.repository.js';
@@ -20,6 +20,8 @@ import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
 import { estimateCredits, infoArgs } from './info-args.js';
 
 export const MAX_PLAYLIST_ENTRIES = 25;
+/** The longest one yt-dlp -J may run. */
+const RESOLVE_TIMEOUT_MS = 60_000;
 const MAX_PROBES = 6;
 
 export type InfoDocument =
@@ -30,6 +32,7 @@ export type InfoDocument =
 @Injectable()
 export class InfoService {
   private readonly logger = new Logger(InfoService.name);
+  private readonly inflight = new Map<string, Promise<{ doc: InfoDocument; resolvedHere: boolean }>>();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -54,32 +57,71 @@ export class InfoService {
       if (earlier) return settleCharge(earlier, 0);
     }
     const cached = await this.redis.getJson<InfoDocument>(this.cacheKey(url));
-    if (cached) {
-      const response = { statusCode: 200, body: { ...cached, cached: true, credits_charged: 0 } };
-      if (!idem) return response;
-      const raced = await this.idempotency.claim(accountId, idem, response);
-      return raced ? settleCharge(raced, 0) : response;
-    }
+    if (cached) return this.free(accountId, cached, idem);
     const price = this.config.prices.info;
     // Checked before the slow part so an empty account gets its 402 at once; the charge
     // below re-checks atomically.
     const available = await this.credits.balance(accountId);
     if (available < price) throw new AppError('insufficient_credits', 'Insufficient credits', { required: price, available });
-    const doc = await this.resolve(url.href);
-    await this.redis.setJson(this.cacheKey(url), doc, this.config.infoCacheTtlSeconds);
+    const { doc, resolvedHere } = await this.lookup(url);
+    // Another caller resolved it while this one waited: served from the cache, free.
+    if (!resolvedHere) return this.free(accountId, doc, idem);
     const response = { statusCode: 200, body: { ...doc, cached: false, credits_charged: price } };
     const outcome = await this.charges.chargeRequest(accountId, price, 'info', idem, response);
     if (outcome.kind === 'charged') creditsCharged.inc({ operation: 'info' }, price);
     return settleCharge(outcome, price, response);
   }
 
+  private async free(accountId: string, doc: InfoDocument, idem: IdempotencyInput | null): Promise<StoredResponse> {
+    const response = { statusCode: 200, body: { ...doc, cached: true, credits_charged: 0 } };
+    if (!idem) return response;
+    const raced = await this.idempotency.claim(accountId, idem, response);
+    return raced ? settleCharge(raced, 0) : response;
+  }
+
   /** The info document of a checked URL, from the cache when it is there (no charge: internal use). */
   async document(url: URL): Promise<InfoDocument> {
-    const cached = await this.redis.getJson<InfoDocument>(this.cacheKey(url));
-    if (cached) return cached;
-    const doc = await this.resolve(url.href);
-    await this.redis.setJson(this.cacheKey(url), doc, this.config.infoCacheTtlSeconds);
-    return doc;
+    return (await this.lookup(url)).doc;
+  }
+
+  /**
+   * The document from the cache, or resolved by exactly one caller while the others wait for it:
+   * one promise per URL in this process, one Redis lock per URL across processes.
+   */
+  private async lookup(url: URL): Promise<{ doc: InfoDocument; resolvedHere: boolean }> {
+    const key = this.cacheKey(url);
+    const cached = await this.redis.getJson<InfoDocument>(key);
+    if (cached) return { doc: cached, resolvedHere: false };
+    const running = this.inflight.get(key);
+    if (running) return { doc: (await running).doc, resolvedHere: false };
+    const mine = this.resolveShared(url, key);
+    this.inflight.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  private async resolveShared(url: URL, key: string): Promise<{ doc: InfoDocument; resolvedHere: boolean }> {
+    const lock = `${key}:resolving`;
+    const token = randomUUID();
+    const deadline = Date.now() + RESOLVE_TIMEOUT_MS + 30_000;
+    for (;;) {
+      if (await this.redis.lock(lock, token, RESOLVE_TIMEOUT_MS + 15_000)) {
+        try {
+          const doc = await this.resolve(url.href);
+          await this.redis.setJson(key, doc, this.config.infoCacheTtlSeconds);
+          return { doc, resolvedHere: true };
+        } finally {
+          await this.redis.unlock(lock, token).catch(() => undefined);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const doc = await this.redis.getJson<InfoDocument>(key);
+      if (doc) return { doc, resolvedHere: false };
+      if (Date.now() > deadline) throw new AppError('upstream_failed', 'Resolving the URL took too long');
+    }
   }
 
   private cacheKey(url: URL): string {
@@ -95,7 +137,7 @@ export class InfoService {
         maxDurationSeconds: this.config.limits.maxDurationSeconds,
         maxEntries: MAX_PLAYLIST_ENTRIES,
       });
-      const res = await this.ytdlp.run(args, { timeoutMs: 60_000 });
+      const res = await this.ytdlp.run(args, { timeoutMs: RESOLVE_TIMEOUT_MS });
       if (session?.denied.length) throw new AppError('url_not_allowed', 'The URL led to a private or reserved network address');
       if (res.timedOut) throw new AppError('upstream_failed', 'Resolving the URL took too long');
       let raw: Record<string, unknown> | null = null;

@@ -54,6 +54,16 @@ export class RedisRepository implements OnModuleDestroy {
     if (ttlSeconds > 0) await this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds);
   }
 
+  /** Takes a lock shared by every process (SET NX PX); true when this caller holds it. */
+  async lock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.client.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  /** Releases a lock only if this caller still holds it. */
+  async unlock(key: string, token: string): Promise<void> {
+    await this.client.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token);
+  }
+
   async countWindows(minuteKey: string, hourKey: string): Promise<[WindowCount, WindowCount]> {
     const r = (await (this.client as unknown as { mediaryRate: (...a: unknown[]) => Promise<number[]> }).mediaryRate(
       minuteKey,
