@@ -104,6 +104,8 @@ const schema = z.object({
   OUTPUT_TTL_HOURS: z.coerce.number().positive().default(24),
   INFO_CACHE_TTL_SECONDS: int(0).default(3600),
   WORKER_CONCURRENCY: int(1).default(2),
+  /** External programs (yt-dlp, ffmpeg, ffprobe…) one process runs at once; more wait their turn. */
+  MAX_TOOL_PROCESSES: int(1).default(16),
   /** How long a worker's lock on a job lasts; a killed worker's job is picked up again after it. */
   JOB_LOCK_SECONDS: int(1).default(30),
   JOB_ATTEMPTS: int(1).default(3),
@@ -154,7 +156,7 @@ export interface Config {
     provider: 'local' | 'openai';
     openai: { apiKey?: string; baseUrl?: string; model: string; chatModel: string; concurrency: number; maxUploadBytes: number; maxChunkSeconds: number; translateBatch: number };
   };
-  limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number };
+  limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number; maxToolProcesses: number };
   outputTtlSeconds: number;
   infoCacheTtlSeconds: number;
   worker: {
@@ -233,6 +235,7 @@ function toConfig(e: Env): Config {
       maxDurationSeconds: e.MAX_MEDIA_DURATION_SECONDS,
       maxFileBytes: e.MAX_FILE_SIZE_MB * 1024 * 1024,
       maxUploadBytes: e.MAX_UPLOAD_SIZE_MB * 1024 * 1024,
+      maxToolProcesses: e.MAX_TOOL_PROCESSES,
     },
     outputTtlSeconds: Math.round(e.OUTPUT_TTL_HOURS * 3600),
     infoCacheTtlSeconds: e.INFO_CACHE_TTL_SECONDS,

@@ -11,6 +11,7 @@ import type { IdempotencyInput, StoredResponse } from '../../platform/http/idemp
 import { RedisRepository } from '../../platform/tools/redis.repository.js';
 import { YtdlpRepository } from '../../platform/tools/ytdlp.repository.js';
 import { applyProbe, formatsToProbe, normalizeInfo, type MediaInfo } from './info-normalize.js';
+import { Semaphore } from '../../platform/concurrency.js';
 import { creditsCharged } from '../../platform/metrics.js';
 import { normalizeUrl } from '../../platform/tools/url-safety.js';
 import { classifyYtdlpError, lastErrorLine } from '../../platform/tools/ytdlp-errors.js';
@@ -23,6 +24,8 @@ export const MAX_PLAYLIST_ENTRIES = 25;
 /** The longest one yt-dlp -J may run. */
 const RESOLVE_TIMEOUT_MS = 60_000;
 const MAX_PROBES = 6;
+/** ffprobe runs one info request may have going at once. */
+const PROBES_AT_ONCE = 4;
 
 export type InfoDocument =
   | ({ type: 'video' } & MediaInfo & { estimated_credits: Record<string, number> })
@@ -151,16 +154,17 @@ export class InfoService {
         this.logger.debug(`yt-dlp -J failed (${classified.code}): ${lastErrorLine(res.stderr)}`);
         throw new AppError(classified.code, classified.message);
       }
-      return await this.normalize(raw, session?.proxyUrl);
+      return await this.normalize(raw, session?.proxyUrl, new Semaphore(PROBES_AT_ONCE));
     } finally {
       session?.close();
     }
   }
 
-  private async normalize(raw: Record<string, unknown>, proxy: string | undefined): Promise<InfoDocument> {
+  /** One document; `probes` bounds the ffprobe runs of the whole request (a page of 25 entries × 6 formats). */
+  private async normalize(raw: Record<string, unknown>, proxy: string | undefined, probes: Semaphore): Promise<InfoDocument> {
     if (raw._type === 'playlist' && Array.isArray(raw.entries)) {
       const entries = (raw.entries as Array<Record<string, unknown> | null>).filter((e): e is Record<string, unknown> => !!e);
-      if (entries.length === 1) return this.normalize(entries[0]!, proxy);
+      if (entries.length === 1) return this.normalize(entries[0]!, proxy, probes);
       if (entries.length === 0) throw new AppError('media_unavailable', 'The page has no playable media');
       const first = normalizeInfo(raw);
       return {
@@ -169,16 +173,17 @@ export class InfoService {
         title: first.title,
         platform: first.platform,
         webpage_url: first.webpage_url,
-        entries: await Promise.all(entries.map((e) => this.normalize(e, proxy))),
+        entries: await Promise.all(entries.map((e) => this.normalize(e, proxy, probes))),
       };
     }
     const info = normalizeInfo(raw);
-    const probes = formatsToProbe(info, MAX_PROBES);
     await Promise.all(
-      probes.map(async (format) => {
-        const probe = await this.ffmpeg.probe(format.url!, { proxy, timeoutMs: 15_000 });
-        if (probe) applyProbe(info, format, probe);
-      }),
+      formatsToProbe(info, MAX_PROBES).map((format) =>
+        probes.run(async () => {
+          const probe = await this.ffmpeg.probe(format.url!, { proxy, timeoutMs: 15_000 });
+          if (probe) applyProbe(info, format, probe);
+        }),
+      ),
     );
     // After the probes: yt-dlp leaves the duration of direct files, HLS and DASH unknown.
     if (info.duration !== null && info.duration > this.config.limits.maxDurationSeconds) {

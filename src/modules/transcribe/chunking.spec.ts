@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseSilences, planChunks } from './chunking.js';
-import { mapBounded } from '../../platform/map-bounded.js';
+import { mapBounded } from '../../platform/concurrency.js';
 
 describe('chunking for upload-limited speech APIs', () => {
   it('parses silencedetect output', () => {

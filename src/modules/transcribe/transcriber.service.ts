@@ -7,7 +7,7 @@ import type { JobContext } from '../../core/jobs/job-handler.js';
 import type { JobOutput } from '../../core/jobs/job.entity.js';
 import { AppError } from '../../errors.js';
 import { safeFilename } from '../../platform/filenames.js';
-import { mapBounded } from '../../platform/map-bounded.js';
+import { mapBounded } from '../../platform/concurrency.js';
 import { EgressProxyRepository } from '../../platform/tools/egress-proxy.repository.js';
 import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
 import { OpenAiRepository } from '../../platform/tools/openai.repository.js';

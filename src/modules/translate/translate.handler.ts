@@ -4,7 +4,7 @@ import { HandlesJob, type Job, type JobContext, type JobHandler, type JobOutcome
 import { JobsService } from '../../core/jobs/jobs.service.js';
 import { AppError } from '../../errors.js';
 import { baseLanguage } from '../../platform/languages.js';
-import { mapBounded } from '../../platform/map-bounded.js';
+import { mapBounded } from '../../platform/concurrency.js';
 import { apertiumMode } from '../../platform/tools/apertium-args.js';
 import { ApertiumRepository } from '../../platform/tools/apertium.repository.js';
 import { OpenAiRepository } from '../../platform/tools/openai.repository.js';

@@ -1,5 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { spawn } from 'node:child_process';
+import { CONFIG, type Config } from '../../config.js';
+import { Semaphore } from '../concurrency.js';
 
 export interface RunOptions {
   /** Kill the process (SIGTERM, then SIGKILL) after this long. */
@@ -86,8 +88,19 @@ class StdoutCollector {
 @Injectable()
 export class ProcessRepository {
   private readonly logger = new Logger(ProcessRepository.name);
+  /** However many requests and jobs ask at once, at most MAX_TOOL_PROCESSES programs run. */
+  private readonly slots: Semaphore;
 
+  constructor(@Inject(CONFIG) config: Pick<Config, 'limits'>) {
+    this.slots = new Semaphore(config.limits.maxToolProcesses);
+  }
+
+  /** Runs a program when a slot is free; its time limit counts from its start, not from the wait. */
   run(command: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+    return this.slots.run(() => this.spawn(command, args, opts));
+  }
+
+  private spawn(command: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
     if (opts.signal?.aborted) {
       return Promise.resolve({ exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, aborted: true, truncated: false });
     }
