@@ -1,15 +1,14 @@
-// Nest 12 is ESM-only, so jest runs in native ESM mode (node --experimental-vm-modules).
-// Type-checking happens once in `tsc --noEmit` (see the test script), not per file here.
+// Both tiers, for running jest directly (`node --experimental-vm-modules node_modules/jest/bin/jest.js
+// test/x.spec.ts`); the integration tier's global setup runs only when one of its specs is selected.
+// npm scripts use the tier configs: `npm run test:unit`, `npm run test:integration`.
+import integration from './jest.integration.config.js';
+import unit from './jest.unit.config.js';
+
+// maxWorkers and testTimeout are run-wide options: jest takes them from here, not from a project.
+const project = ({ maxWorkers: _, testTimeout: __, ...config }) => ({ rootDir: import.meta.dirname, ...config });
+
 export default {
-  testEnvironment: 'node',
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
-  },
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
-  globalSetup: '<rootDir>/test/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/global-teardown.mjs',
-  testTimeout: 60000,
+  projects: [project(unit), project(integration)],
   maxWorkers: 2,
+  testTimeout: integration.testTimeout,
 };
