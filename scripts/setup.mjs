@@ -2,7 +2,8 @@
 // Prepares this machine to run Mediary; safe to run again and again (npm's prestart/pretest).
 // 1. npm ci when node_modules was not installed from this package-lock.json (sha256 stamp); never npm install
 // 2. ffmpeg, ffprobe, yt-dlp, pocketsphinx and apertium: installed with apt-get when missing and running as root
-// 3. PostgreSQL and Redis: started when installed but not running (local URLs only)
+// 3. PostgreSQL and Redis: started when installed but not running (local URLs only); with --test,
+//    those of TEST_DATABASE_URL and TEST_REDIS_URL
 // 4. the database: created when missing; migrations applied
 // 5. the TypeScript build
 // Uses only Node's standard library until step 1 has installed the dependencies.
@@ -86,7 +87,9 @@ const databaseUrl = new URL(
     ? process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/mediary_test'
     : process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/mediary',
 );
-const redisUrl = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+// Tests use their own services (TEST_DATABASE_URL, TEST_REDIS_URL), whatever DATABASE_URL and
+// REDIS_URL the shell has; test/support/services.ts gives the same values to every app a spec starts.
+const redisUrl = new URL(forTests ? process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379' : process.env.REDIS_URL || 'redis://127.0.0.1:6379');
 const isLocal = (u) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(u.hostname);
 
 function reachable(host, port) {
@@ -130,6 +133,22 @@ if (!(await reachable(redisUrl.hostname, redisPort))) {
   log('starting Redis');
   run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no']);
   await waitFor('Redis', redisUrl.hostname, redisPort, 15);
+}
+
+// The Redis database itself answers (a URL naming a database the server lacks fails here, not in a spec).
+const { Redis } = await import('ioredis');
+// ioredis only logs a failed SELECT on connect, so connect without one and select here.
+const serverUrl = Object.assign(new URL(redisUrl.href), { pathname: '' });
+const redis = new Redis(serverUrl.href, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+redis.on('error', () => undefined);
+try {
+  await redis.connect();
+  await redis.select(Number(redisUrl.pathname.slice(1) || 0));
+  await redis.ping();
+} catch (err) {
+  fail(`Redis at ${redisUrl.href} does not answer: ${err.message}`);
+} finally {
+  redis.disconnect();
 }
 
 // 4. database

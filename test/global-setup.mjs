@@ -6,8 +6,8 @@ import { serverUrl, startMediaServer } from './support/media-server.mjs';
 export default async function globalSetup() {
   makeFixtures();
   // Jobs earlier runs left pending (specs that run without workers) must not look lost to
-  // this run's sweepers.
-  const db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mediary_test' });
+  // this run's sweepers. The run's database: the same default as test/support/services.ts.
+  const db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/mediary_test' });
   await db.connect();
   await db.query(`UPDATE jobs SET status = 'canceled', completed_at = now() WHERE status IN ('pending', 'processing')`);
   await db.end();

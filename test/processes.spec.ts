@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, testEnv } from './support/app.js';
+import { testServicesEnv } from './support/services.js';
 import { ROOT, spawnServer, stop, waitUntil } from './support/processes.js';
 
 const run = promisify(execFile);
 
 async function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: any; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'dist/src/cli.js'), ...args], { env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'dist/src/cli.js'), ...args], { env: { ...process.env, ...testServicesEnv(), ...env } });
     return { code: 0, out: JSON.parse(stdout), stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -7,7 +7,7 @@ describe('the sweeper and limits', () => {
   let t: TestApp;
   beforeAll(async () => {
     // Outputs expire 2 s after completion; lost jobs are looked for after 1 s.
-    const db = await isolatedDatabase('mediary_test_sweeper');
+    const db = await isolatedDatabase('sweeper');
     t = await startApp({ DATABASE_URL: db, OUTPUT_TTL_HOURS: String(2 / 3600), ENQUEUE_GRACE_SECONDS: '1', SWEEP_INTERVAL_SECONDS: '1', MAX_FILE_SIZE_MB: '1' });
   });
   afterAll(async () => t.close());

@@ -11,8 +11,9 @@ import { createHttpApp } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDataSource } from '../../src/platform/database/data-source.js';
 import { AccountsService } from '../../src/core/accounts/accounts.service.js';
+import { TEST_DATABASE_URL, testServicesEnv } from './services.js';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mediary_test';
+export { TEST_DATABASE_URL, TEST_REDIS_URL } from './services.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,13 +26,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Environment of one test app: its own Redis prefix and storage, the shared test database. */
+/**
+ * Environment of one test app: its own Redis prefix and storage, the run's database and Redis
+ * (see services.ts). Spawned processes get the same values, so they meet the in-process app.
+ */
 export function testEnv(port: number, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: TEST_DATABASE_URL,
+    ...testServicesEnv(),
     REDIS_PREFIX: `mdytest-${randomBytes(4).toString('hex')}`,
     STORAGE_DIR: mkdtempSync(path.join(os.tmpdir(), 'mediary-test-')),
     ALLOW_PRIVATE_NETWORKS: 'true',
@@ -46,14 +50,19 @@ export function testEnv(port: number, overrides: Record<string, string> = {}): R
   };
 }
 
-/** A new, migrated database for a spec that needs a database-wide view to itself. */
-export async function isolatedDatabase(name: string): Promise<string> {
-  const admin = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL.replace(/\/[^/]+$/, '/postgres') });
+/**
+ * A new, migrated database for a spec that needs a database-wide view to itself, named after
+ * the run's database (`<test database>_<suffix>`) so that runs on other databases keep theirs.
+ */
+export async function isolatedDatabase(suffix: string): Promise<string> {
+  const withDatabase = (name: string) => Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${encodeURIComponent(name)}` }).href;
+  const name = `${decodeURIComponent(new URL(TEST_DATABASE_URL).pathname.slice(1))}_${suffix}`;
+  const admin = new DataSource({ type: 'postgres', url: withDatabase('postgres') });
   await admin.initialize();
   await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.destroy();
-  const url = TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${name}`);
+  const url = withDatabase(name);
   const db = createDataSource(url);
   await db.initialize();
   await db.runMigrations();

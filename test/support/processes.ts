@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testServicesEnv } from './services.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -47,12 +48,16 @@ export function assertBuildIsFresh(): void {
   if (buildProblem) throw new Error(`${buildProblem}; run \`npm run build\` before these specs (npm test's setup builds first).`);
 }
 
-/** Runs the built server (`dist/`, made by `npm test`'s setup step) as a real process; see assertBuildIsFresh. */
+/**
+ * Runs the built server (`dist/`, made by `npm test`'s setup step) as a real process; see
+ * assertBuildIsFresh. The run's database and Redis win over the caller's DATABASE_URL/REDIS_URL
+ * unless `env` names others.
+ */
 export function spawnServer(role: 'all' | 'api' | 'worker', env: Record<string, string>): ChildProcess & { output: () => string } {
   assertBuildIsFresh();
   const child = spawn(process.execPath, [MAIN, role], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...testServicesEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
