@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { AccountRepository } from '../src/core/accounts/account.repository.js';
 import { call, media, startApp, waitForJob, type TestApp } from './support/app.js';
+import { waitOut, waitUntil } from './support/processes.js';
 
 describe('POST /v1/batch: charging (workers off)', () => {
   let t: TestApp;
@@ -65,13 +66,18 @@ describe('POST /v1/batch: charging (workers off)', () => {
   });
 });
 
+const RETRY_WINDOW_MS = 2500;
+
 describe('a batch with workers: partial failure, refunds, batch.completed', () => {
   let t: TestApp;
   let server: http.Server;
   const got: Array<{ body: string; headers: http.IncomingHttpHeaders }> = [];
   let hook: string;
+  const pendingDeliveries = async (accountId: string) =>
+    ((await t.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE account_id = $1 AND status = 'pending'`, [accountId])) as Array<{ n: number }>)[0]!.n;
   beforeAll(async () => {
-    t = await startApp({ WORKER_CONCURRENCY: '4' });
+    // Webhook retries 1 s apart (±20 % jitter), so a retry window is short enough to wait out.
+    t = await startApp({ WORKER_CONCURRENCY: '4', WEBHOOK_RETRY_SCHEDULE: '1,1' });
     server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
@@ -100,13 +106,22 @@ describe('a batch with workers: partial failure, refunds, batch.completed', () =
     });
     expect(res.status).toBe(202);
     for (const id of res.body.job_ids) await waitForJob(t.url, acct.key, id);
-    const deadline = Date.now() + 15_000;
-    while (!got.some((g) => g.body.includes(res.body.batch_id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const batchCompleted = () => got.filter((g) => g.body.includes(res.body.batch_id) && JSON.parse(g.body).type === 'batch.completed');
+    await waitUntil(() => batchCompleted().length > 0, 15_000, 'batch.completed');
+    // Once means once: with nothing left pending and a retry window later, still one request
+    // and one recorded delivery.
+    await waitUntil(async () => (await pendingDeliveries(acct.id)) === 0, 15_000, 'the pending deliveries');
+    await waitOut(RETRY_WINDOW_MS);
     const batch = await call(t.url, 'GET', `/v1/batch/${res.body.batch_id}`, { key: acct.key });
     expect(batch.body).toMatchObject({ status: 'completed', summary: { total: 4, succeeded: 2, failed: 2, canceled: 0, processing: 0 }, credits_charged: 4, credits_refunded: 2 });
     expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(8);
-    const deliveries = got.filter((g) => g.body.includes(res.body.batch_id) && JSON.parse(g.body).type === 'batch.completed');
+    const deliveries = batchCompleted();
     expect(deliveries).toHaveLength(1);
+    const recorded = (await t.db.query(
+      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE account_id = $1 AND event_type = 'batch.completed'`,
+      [acct.id],
+    )) as Array<{ n: number }>;
+    expect(recorded[0]!.n).toBe(1);
     const secret = (await call(t.url, 'GET', '/v1/webhooks/secret', { key: acct.key })).body.secret;
     const payload = new Webhook(secret).verify(deliveries[0]!.body, deliveries[0]!.headers as Record<string, string>) as any;
     expect(payload.data).toMatchObject({ id: res.body.batch_id, status: 'completed', summary: { succeeded: 2, failed: 2 } });

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { call, media, startApp, waitForJob, type TestApp } from './support/app.js';
+import { waitOut } from './support/processes.js';
 
 interface Received {
   headers: http.IncomingHttpHeaders;
@@ -44,6 +45,9 @@ async function until<T>(check: () => T | undefined | false | Promise<T | undefin
   }
 }
 
+// Retries 1 s apart (±20 % jitter): a duplicate or extra attempt would show within this.
+const RETRY_WINDOW_MS = 2500;
+
 describe('webhooks (Standard Webhooks, verified with the standardwebhooks library)', () => {
   let t: TestApp;
   let rx: Awaited<ReturnType<typeof receiver>>;
@@ -84,6 +88,8 @@ describe('webhooks (Standard Webhooks, verified with the standardwebhooks librar
     expect(list).toMatchObject({ status: 'delivered', attempt_count: 3, event_type: 'job.completed' });
     expect(list.attempts.map((a: any) => a.status_code)).toEqual([500, 500, 200]);
     expect(list.attempts[0].response_excerpt).toBe('try again later');
+    // Delivered is final: past another retry window, still exactly three requests.
+    await waitOut(RETRY_WINDOW_MS);
     const ours = rx.got.filter((r) => r.body.includes(done.id));
     expect(ours).toHaveLength(3);
     expect(new Set(ours.map((r) => r.headers['webhook-id'])).size).toBe(1);
@@ -126,16 +132,28 @@ describe('webhooks (Standard Webhooks, verified with the standardwebhooks librar
     expect(verify(rotated.body.secret, r)).toMatchObject({ type: 'webhook.test' });
   });
 
-  it('job.progress is opt-in per endpoint', async () => {
-    const acct = await t.account(5);
-    await call(t.url, 'PUT', '/v1/webhooks/endpoint', { key: acct.key, body: { url: rx.url, events: ['job.progress', 'job.completed'] } });
-    const before = rx.got.length;
-    const job = await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('slow/direct.mp4?bps=500000') } });
-    await waitForJob(t.url, acct.key, job.body.job_id);
-    await until(() => rx.got.slice(before).some((r) => r.body.includes('"job.completed"') && r.body.includes(job.body.job_id)));
-    const types = rx.got.slice(before).filter((r) => r.body.includes(job.body.job_id)).map((r) => JSON.parse(r.body).type);
-    expect(types).toContain('job.progress');
-    expect(types.at(-1)).toBe('job.completed');
+  it('job.progress is opt-in per endpoint: sent to an endpoint that opted in, never to one that did not', async () => {
+    const optedIn = await t.account(5);
+    const notOptedIn = await t.account(5);
+    await call(t.url, 'PUT', '/v1/webhooks/endpoint', { key: optedIn.key, body: { url: rx.url, events: ['job.progress', 'job.completed'] } });
+    const defaults = await call(t.url, 'PUT', '/v1/webhooks/endpoint', { key: notOptedIn.key, body: { url: rx.url } });
+    expect(defaults.body.events).not.toContain('job.progress');
+    // The same slow download for both, side by side: both pass through the same progress.
+    const jobs = await Promise.all(
+      [optedIn, notOptedIn].map(async (acct) => (await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('slow/direct.mp4?bps=500000') } })).body.job_id as string),
+    );
+    const typesFor = (id: string) => rx.got.filter((r) => r.body.includes(id)).map((r) => JSON.parse(r.body).type as string);
+    for (const [i, acct] of [optedIn, notOptedIn].entries()) {
+      await waitForJob(t.url, acct.key, jobs[i]!);
+      await until(() => typesFor(jobs[i]!).includes('job.completed'));
+    }
+    const optedInTypes = typesFor(jobs[0]!);
+    expect(optedInTypes).toContain('job.progress');
+    expect(optedInTypes.at(-1)).toBe('job.completed');
+    expect(typesFor(jobs[1]!)).toEqual(['job.completed']);
+    // Nor was any recorded for later: the endpoint's deliveries for that job are the completion only.
+    const recorded = await call(t.url, 'GET', `/v1/webhooks/deliveries?job_id=${jobs[1]}`, { key: notOptedIn.key });
+    expect(recorded.body.data.map((d: any) => d.event_type)).toEqual(['job.completed']);
   });
 
   it('manages the endpoint: 404 before one is set, validation, delete', async () => {

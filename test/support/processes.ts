@@ -74,6 +74,14 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, timeout
   }
 }
 
+/**
+ * Waits out `ms` on purpose: the only way to show that something does NOT happen (a duplicate
+ * delivery, a retry) is to give it the time it would take. Never use it to wait for something.
+ */
+export function waitOut(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export function stop(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
