@@ -7,7 +7,7 @@ import { collectDefaultMetrics, register } from 'prom-client';
 import { AppModule, type Parts } from './app.module.js';
 import type { Config } from './config.js';
 import { buildOpenApi, mountDocs } from './platform/http/swagger.js';
-import { clientErrorHandler, installRequestLimits } from './platform/http/request-limits.js';
+import { clientErrorHandler, frameworkErrors, installRequestLimits } from './platform/http/request-limits.js';
 import { validationPipe } from './platform/http/validation.js';
 import { httpDuration } from './platform/metrics.js';
 
@@ -19,7 +19,7 @@ export function logLevels(config: Config): LogLevel[] {
 
 /** The HTTP application (not yet listening), with workers too when `parts.workers`. */
 export async function createHttpApp(config: Config, parts: Parts, opts: { docs?: boolean } = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true, clientErrorHandler });
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true, clientErrorHandler, frameworkErrors });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, parts), adapter, {
     logger: logLevels(config),
     abortOnError: false,

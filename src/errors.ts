@@ -10,6 +10,7 @@ export const ERRORS = {
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   file_too_large: { status: 413, title: 'File too large' },
+  url_too_long: { status: 414, title: 'URL too long' },
   unsupported_media: { status: 415, title: 'Unsupported media' },
   validation_failed: { status: 422, title: 'Validation failed' },
   unsupported_url: { status: 422, title: 'Unsupported URL' },

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { AppError, toProblem } from '../../errors.js';
@@ -54,6 +54,15 @@ export function installRequestLimits(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (req) => {
     if (/%00/i.test(req.url)) throw new AppError('validation_failed', 'The URL may not contain NUL characters');
   });
+}
+
+/** What Fastify's router refuses before any route (a malformed or over-long path) is a problem too. */
+export function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const problem =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? toProblem(new AppError('url_too_long', 'A part of the path is longer than any id or file name'))
+      : toProblem(new AppError('malformed_request', 'The URL is not valid'));
+  void reply.code(problem.status).type('application/problem+json').send(problem);
 }
 
 /**
