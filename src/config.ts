@@ -101,6 +101,8 @@ const schema = z.object({
   MAX_MEDIA_DURATION_SECONDS: int(1).default(4 * 3600),
   MAX_FILE_SIZE_MB: int(1).default(4096),
   MAX_UPLOAD_SIZE_MB: int(1).default(2048),
+  /** What one account's live uploads may take in storage altogether. */
+  MAX_UPLOAD_STORAGE_MB: int(1).default(10240),
   OUTPUT_TTL_HOURS: z.coerce.number().positive().default(24),
   INFO_CACHE_TTL_SECONDS: int(0).default(3600),
   WORKER_CONCURRENCY: int(1).default(2),
@@ -156,7 +158,7 @@ export interface Config {
     provider: 'local' | 'openai';
     openai: { apiKey?: string; baseUrl?: string; model: string; chatModel: string; concurrency: number; maxUploadBytes: number; maxChunkSeconds: number; translateBatch: number };
   };
-  limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number; maxToolProcesses: number };
+  limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number; maxUploadStorageBytes: number; maxToolProcesses: number };
   outputTtlSeconds: number;
   infoCacheTtlSeconds: number;
   worker: {
@@ -235,6 +237,7 @@ function toConfig(e: Env): Config {
       maxDurationSeconds: e.MAX_MEDIA_DURATION_SECONDS,
       maxFileBytes: e.MAX_FILE_SIZE_MB * 1024 * 1024,
       maxUploadBytes: e.MAX_UPLOAD_SIZE_MB * 1024 * 1024,
+      maxUploadStorageBytes: e.MAX_UPLOAD_STORAGE_MB * 1024 * 1024,
       maxToolProcesses: e.MAX_TOOL_PROCESSES,
     },
     outputTtlSeconds: Math.round(e.OUTPUT_TTL_HOURS * 3600),

@@ -50,6 +50,14 @@ export class UploadRepository {
     return firstRow(this.db, 'SELECT * FROM uploads WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL AND expires_at > now()', [id, accountId], fromRow);
   }
 
+  /** Bytes the account's live uploads take in storage. */
+  async liveBytes(accountId: string): Promise<number> {
+    const bytes = await firstRow(this.db, 'SELECT coalesce(sum(size), 0)::text AS bytes FROM uploads WHERE account_id = $1 AND deleted_at IS NULL', [accountId], (r) =>
+      toSafeInteger(r.bytes as string),
+    );
+    return bytes ?? 0;
+  }
+
   async markDeleted(id: string): Promise<void> {
     await this.db.query('UPDATE uploads SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL', [id]);
   }

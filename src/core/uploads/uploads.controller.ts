@@ -1,6 +1,6 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { AccountId, AuthedEndpoint, RateClassOf } from '../../platform/http/decorators.js';
 import { UploadsService, type UploadView } from './uploads.service.js';
@@ -32,13 +32,20 @@ export class UploadsController {
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiCreatedResponse({ type: UploadDto })
   @AuthedEndpoint(413, 415, 422)
-  async create(@AccountId() accountId: string, @Req() req: FastifyRequest): Promise<UploadView> {
-    if (!req.isMultipart()) throw new AppError('validation_failed', 'Send multipart/form-data with the file in the field `file`');
-    const part = await req.file().catch((err: unknown) => {
-      throw malformed(err);
-    });
-    if (!part || part.fieldname !== 'file') throw new AppError('validation_failed', 'The file must be in the field `file`');
-    return this.uploads.accept(accountId, { stream: part.file, filename: part.filename, mimetype: part.mimetype });
+  async create(@AccountId() accountId: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<UploadView> {
+    try {
+      if (!req.isMultipart()) throw new AppError('validation_failed', 'Send multipart/form-data with the file in the field `file`');
+      const part = await req.file().catch((err: unknown) => {
+        throw malformed(err);
+      });
+      if (!part || part.fieldname !== 'file') throw new AppError('validation_failed', 'The file must be in the field `file`');
+      return await this.uploads.accept(accountId, { stream: part.file, filename: part.filename, mimetype: part.mimetype });
+    } catch (err) {
+      // The rest of a refused body is never read: the connection closes after the answer, so the
+      // client's next request does not wait behind bytes nobody will consume.
+      void reply.header('connection', 'close');
+      throw err;
+    }
   }
 
   @Get(':id')

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
@@ -12,6 +12,20 @@ import { UploadRepository, type Upload } from './upload.repository.js';
 import { safeFilename } from '../../platform/filenames.js';
 import { UUID } from '../../platform/ids.js';
 
+
+/** Demuxers that read other files or URLs named inside the input. */
+const PLAYLIST_FORMATS = /(^|,)(hls|applehttp|concat|ffconcat|dash|image2|tty|hds|smoothstreaming|mpd)(,|$)/;
+
+/** Passes bytes through until more than `room` have passed, then fails the stream with `error()`. */
+function quota(room: number, error: () => Error): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > room ? error() : null, chunk);
+    },
+  });
+}
 
 export interface IncomingFile {
   stream: Readable & { truncated?: boolean };
@@ -41,12 +55,14 @@ export class UploadsService {
 
   async accept(accountId: string, file: IncomingFile): Promise<UploadView> {
     const id = randomUUID();
+    const room = this.config.limits.maxUploadStorageBytes - (await this.uploads.liveBytes(accountId));
+    if (room <= 0) throw this.overQuota();
     const work = await this.storage.workDir(`upload-${id}`);
     try {
       const tmp = path.join(work, 'upload');
-      await pipeline(file.stream, createWriteStream(tmp)).catch((err: NodeJS.ErrnoException) => {
-        // A file-system error is ours; anything else came from the client's stream (ended early, malformed).
-        if (err.syscall || err.code === 'FST_REQ_FILE_TOO_LARGE') throw err;
+      await pipeline(file.stream, quota(room, () => this.overQuota()), createWriteStream(tmp)).catch((err: NodeJS.ErrnoException) => {
+        // Ours (a file-system error, a limit) as it is; anything else came from the client's stream (ended early, malformed).
+        if (err instanceof AppError || err.syscall || err.code === 'FST_REQ_FILE_TOO_LARGE') throw err;
         throw new AppError('validation_failed', `The upload ended early or is malformed: ${err.message}`);
       });
       if (file.stream.truncated) throw this.tooLarge();
@@ -54,6 +70,9 @@ export class UploadsService {
       if (!probe || (!probe.video && !probe.audio)) {
         throw new AppError('unsupported_media', 'The file is not audio or video that ffprobe can read');
       }
+      // ffmpeg recognises playlists by their content, whatever the file is called: one would make
+      // every later job read the files or URLs it names.
+      if (PLAYLIST_FORMATS.test(probe.formatName)) throw new AppError('unsupported_media', 'Playlists and concat lists cannot be uploaded; upload the media itself');
       if (probe.duration !== null && probe.duration > this.config.limits.maxDurationSeconds) {
         throw new AppError('media_too_long', `The media is longer than ${this.config.limits.maxDurationSeconds} s`);
       }
@@ -110,6 +129,11 @@ export class UploadsService {
       await this.storage.deletePrefix(path.dirname(upload.storageKey));
       await this.uploads.markDeleted(upload.id);
     }
+  }
+
+  private overQuota(): AppError {
+    const mb = Math.round(this.config.limits.maxUploadStorageBytes / 1024 / 1024);
+    return new AppError('file_too_large', `Your uploads would take more than your ${mb} MB of upload storage (MAX_UPLOAD_STORAGE_MB); delete some first`, { quota_mb: mb });
   }
 
   private tooLarge(): AppError {

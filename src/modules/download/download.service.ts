@@ -33,6 +33,10 @@ export class DownloadService implements BatchPlanner<'download'>, OnModuleInit {
   /** Everything that can be known before charging: the fields together, the URL or upload, the webhook URL. */
   private async check(accountId: string, request: DownloadRequestDto): Promise<void> {
     checkDownloadRequest(request);
+    const longest = this.config.limits.maxDurationSeconds;
+    if (request.trim && request.trim.end > longest) {
+      throw new AppError('validation_failed', `trim.end is past the longest media accepted (${longest} s)`, { errors: [{ field: 'trim.end', message: `must be at most ${longest}` }] });
+    }
     if (request.url) await this.guard.check(request.url);
     else await this.uploads.owned(accountId, request.upload_id!);
     if (request.webhook_url) await this.guard.check(request.webhook_url);

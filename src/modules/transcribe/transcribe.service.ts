@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
 import { JobsService } from '../../core/jobs/jobs.service.js';
+import { CreditsRepository } from '../../core/ledger/credits.repository.js';
 import { UploadsService } from '../../core/uploads/uploads.service.js';
 import { AppError } from '../../errors.js';
 import type { IdempotencyInput, StoredResponse } from '../../platform/http/idempotency.js';
@@ -36,10 +37,21 @@ export class TranscribeService {
     private readonly jobs: JobsService,
     private readonly transcripts: TranscriptRepository,
     private readonly speech: LocalSpeechRepository,
+    private readonly credits: CreditsRepository,
   ) {}
 
   get speechLanguages(): string[] | 'any' {
     return this.config.speech.provider === 'local' ? this.speech.languages : 'any';
+  }
+
+  /**
+   * Planning a URL runs yt-dlp: an account that could not pay the least this can cost is refused
+   * first — unless it owns a transcript of this source, which may make the request free.
+   */
+  private async affordable(accountId: string, sourceKey: string, minimum: number): Promise<void> {
+    if (await this.transcripts.ownsAny(accountId, sourceKey)) return;
+    const available = await this.credits.balance(accountId);
+    if (available < minimum) throw new AppError('insufficient_credits', 'Insufficient credits', { required: minimum, available });
   }
 
   /**
@@ -52,18 +64,19 @@ export class TranscribeService {
       throw new AppError('validation_failed', 'give exactly one of url and upload_id', { errors: [{ field: 'url', message: 'give exactly one of url and upload_id' }] });
     }
     if (req.webhook_url) await this.guard.check(req.webhook_url);
-    const { input, price } = await this.plan(accountId, req);
+    const { input, price } = await this.plan(accountId, req, this.config.prices.transcribe);
     return this.jobs.submit(accountId, 'transcribe', input, price, idem);
   }
 
   /** The plan of a transcription and what to reserve for it; refuses what cannot work. */
-  async plan(accountId: string, req: TranscribeRequest): Promise<{ input: TranscribeJobInput; price: number }> {
+  async plan(accountId: string, req: TranscribeRequest, minimum: number): Promise<{ input: TranscribeJobInput; price: number }> {
     const source = req.source ?? 'auto';
     let sourceKey: string;
     let duration: number | null;
     let captions: { language: string; kind: 'manual' | 'auto' } | null = null;
     if (req.url) {
       const url = await this.guard.check(req.url);
+      await this.affordable(accountId, normalizeUrl(url), minimum);
       const doc = await this.info.document(url);
       if (doc.type !== 'video') throw new AppError('validation_failed', 'This page has several videos; transcribe them one at a time');
       sourceKey = normalizeUrl(url);

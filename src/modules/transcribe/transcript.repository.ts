@@ -22,6 +22,11 @@ export class TranscriptRepository {
     );
   }
 
+  /** Whether the account owns any transcript of this source (in any language, by any provider). */
+  async ownsAny(accountId: string, sourceKey: string): Promise<boolean> {
+    return (await firstRow(this.db, 'SELECT 1 FROM transcripts WHERE account_id = $1 AND source_key = $2 LIMIT 1', [accountId, sourceKey], () => true)) ?? false;
+  }
+
   async save(accountId: string, sourceKey: string, jobId: string, transcript: Transcript): Promise<void> {
     await this.db.query(
       `INSERT INTO transcripts (id, account_id, source_key, language, provider, job_id, transcript)

@@ -43,7 +43,7 @@ export class TranslateService {
       price = this.config.prices.translate;
       input = { ...req, target_language: target, format: req.format ?? 'json', provider: this.config.translateProvider };
     } else {
-      const planned = await this.transcriptions.plan(accountId, { url: req.url, upload_id: req.upload_id, language: req.source_language });
+      const planned = await this.transcriptions.plan(accountId, { url: req.url, upload_id: req.upload_id, language: req.source_language }, this.config.prices.translate);
       from = baseLanguage(planned.input.plan.language);
       price = planned.price + extra;
       input = { ...req, target_language: target, format: req.format ?? 'json', provider: this.config.translateProvider, transcription: planned.input };

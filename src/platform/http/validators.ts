@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { IsObject, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
 
 /**
  * An absolute http(s) URL with a host, as a browser parses it (WHATWG): `http://2130706433/` is
@@ -29,3 +29,19 @@ export const IsHttpUrl = (field: string, maxLength = 4096) =>
 /** A field holding a language code (`example` shows one in the error). */
 export const IsLanguageCode = (field: string, example: string) =>
   applyDecorators(IsString(), Matches(LANGUAGE_CODE, { message: `${field} must be a language code such as ${example}` }));
+
+/** Largest `metadata` a request may carry (it is stored with the job and echoed in results and webhooks). */
+export const MAX_METADATA_BYTES = 16 * 1024;
+
+/** A caller's free-form object, at most MAX_METADATA_BYTES as JSON. */
+export const IsMetadata = () =>
+  applyDecorators(
+    IsObject(),
+    ValidateBy({
+      name: 'isMetadata',
+      validator: {
+        validate: (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null)) <= MAX_METADATA_BYTES,
+        defaultMessage: () => `metadata must be at most ${MAX_METADATA_BYTES / 1024} KB as JSON`,
+      },
+    }),
+  );

@@ -7,7 +7,7 @@ import {
 import { AppError } from '../../../errors.js';
 import { FORMAT_ID } from '../download-args.js';
 import { AUDIO_FORMATS, DOWNLOAD_FORMATS, type DownloadFormat } from '../download-formats.js';
-import { IsHttpUrl, LANGUAGE_CODE } from '../../../platform/http/validators.js';
+import { IsHttpUrl, IsMetadata, LANGUAGE_CODE } from '../../../platform/http/validators.js';
 export const QUALITY = /^(best|worst|\d{3,4}p|\d{2,3}k)$/;
 
 export class TrimDto {
@@ -49,7 +49,7 @@ export class DownloadRequestDto {
   audio_only?: boolean;
 
   @ApiPropertyOptional({ type: TrimDto, description: 'Cut to [start, end) seconds (re-encodes: priced as a re-encode)' })
-  @IsOptional() @ValidateNested() @Type(() => TrimDto)
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => TrimDto)
   trim?: TrimDto;
 
   @ApiPropertyOptional({ default: false, description: 'Also return the thumbnail as a jpg file' })
@@ -68,8 +68,8 @@ export class DownloadRequestDto {
   @IsOptional() @IsHttpUrl('webhook_url', 2048)
   webhook_url?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Echoed back in the job result', example: { order: 42 } })
-  @IsOptional() @IsObject()
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Echoed back in the job result (at most 16 KB as JSON)', example: { order: 42 } })
+  @IsOptional() @IsMetadata()
   metadata?: Record<string, unknown>;
 }
 
@@ -78,6 +78,11 @@ export function checkDownloadRequest(body: DownloadRequestDto): void {
   const errors: Array<{ field: string; message: string }> = [];
   if (!body.url === !body.upload_id) errors.push({ field: 'url', message: 'give exactly one of url and upload_id' });
   if (body.trim && body.trim.end <= body.trim.start) errors.push({ field: 'trim.end', message: 'trim.end must be greater than trim.start' });
+  // Every stream at once would download (and be charged) as one: not offered.
+  if (body.format_id && /^(all|mergeall)$|\+(all|mergeall)$|^(all|mergeall)\+/.test(body.format_id)) {
+    errors.push({ field: 'format_id', message: 'format_id must name formats from /v1/info, not all of them' });
+  }
+  if (body.subtitles?.some((l) => l.toLowerCase() === 'all')) errors.push({ field: 'subtitles', message: 'name the subtitle languages you want, not all' });
   const audio = body.audio_only || (body.format !== undefined && AUDIO_FORMATS.has(body.format));
   if (body.audio_only && body.format && !AUDIO_FORMATS.has(body.format)) {
     errors.push({ field: 'format', message: `audio_only needs an audio format, not ${body.format}` });

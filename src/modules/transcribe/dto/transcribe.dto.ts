@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../transcript-formats.js';
-import { IsHttpUrl, IsLanguageCode } from '../../../platform/http/validators.js';
+import { IsHttpUrl, IsLanguageCode, IsMetadata } from '../../../platform/http/validators.js';
 
 export class TranscribeRequestDto {
   @ApiPropertyOptional({ description: 'Page or media URL (or give upload_id)', example: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' })
@@ -36,8 +36,8 @@ export class TranscribeRequestDto {
   @IsOptional() @IsHttpUrl('webhook_url', 2048)
   webhook_url?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Echoed back in the job result' })
-  @IsOptional() @IsObject()
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Echoed back in the job result (at most 16 KB as JSON)' })
+  @IsOptional() @IsMetadata()
   metadata?: Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { IsHttpUrl, IsLanguageCode } from '../../../platform/http/validators.js';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsHttpUrl, IsLanguageCode, IsMetadata } from '../../../platform/http/validators.js';
 import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../../transcribe/index.js';
 
 export class LanguagesDto {
@@ -48,6 +48,6 @@ export class TranslateRequestDto {
   webhook_url?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional() @IsObject()
+  @IsOptional() @IsMetadata()
   metadata?: Record<string, unknown>;
 }
