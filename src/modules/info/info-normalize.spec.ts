@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { applyProbe, normalizeInfo } from './info-normalize.js';
+import { applyProbe, formatsToProbe, normalizeInfo } from './info-normalize.js';
 import { type ProbedMedia } from '../../platform/tools/ffprobe.js';
 
 /** Trimmed `yt-dlp -J` output for a YouTube video. */
@@ -154,5 +154,20 @@ describe('applyProbe', () => {
     applyProbe(info, info.formats[0], { ...probe, video: null, duration: null, bitRate: null });
     expect(info.formats[0]).toMatchObject({ has_video: false, has_audio: true, acodec: 'aac', filesize: null, filesize_estimate: null });
     expect(info.duration).toBeNull();
+  });
+});
+
+describe('formatsToProbe and hostile format URLs', () => {
+  it('never hands ffprobe a URL of another scheme', () => {
+    const info = normalizeInfo({
+      id: 'x',
+      formats: ['tcp://10.0.0.1:6379/', 'file:///etc/passwd', 'rtsp://10.0.0.1/', 'concat:/etc/passwd|/etc/shadow', 'https://cdn.example/v.mp4'].map((url, i) => ({
+        format_id: String(i),
+        url,
+        vcodec: null,
+        acodec: null,
+      })),
+    });
+    expect(formatsToProbe(info, 10).map((f) => f.url)).toEqual(['https://cdn.example/v.mp4']);
   });
 });

@@ -175,7 +175,12 @@ export function applyProbe(info: MediaInfo, format: MediaFormat, probe: ProbedMe
 /** Formats worth probing: those with unknown codecs or dimensions, best (last) first. */
 export function formatsToProbe(info: MediaInfo, max: number): MediaFormat[] {
   const unknown = info.formats.filter(
-    (f) => f.url && ((f.has_video && (f.height === null || f.vcodec === null)) || f.acodec === null || info.duration === null),
+    (f) => isHttpUrl(f.url) && ((f.has_video && (f.height === null || f.vcodec === null)) || f.acodec === null || info.duration === null),
   );
   return unknown.reverse().slice(0, max);
+}
+
+/** A site names format URLs as it likes: only http(s) ones are ever handed to ffprobe. */
+function isHttpUrl(url: string | undefined): boolean {
+  return !!url && /^https?:\/\//i.test(url);
 }
