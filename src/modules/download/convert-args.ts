@@ -1,5 +1,5 @@
 import { AUDIO_FORMATS, type DownloadFormat } from './download-formats.js';
-import { ProbedMedia } from '../../platform/tools/ffprobe.js';
+import { localInput, type ProbedMedia } from '../../platform/tools/ffprobe.js';
 
 
 export interface ConvertRequest {
@@ -121,7 +121,7 @@ export function isDeliverableAsIs(media: ProbedMedia, req: ConvertRequest): bool
 export function convertArgs(input: string, output: string, media: ProbedMedia, req: ConvertRequest): string[] {
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'];
   if (req.trim) args.push('-ss', seconds(req.trim.start), '-to', seconds(req.trim.end));
-  args.push('-i', input);
+  args.push(...localInput(input));
   const isAudio = AUDIO_FORMATS.has(req.format);
   const allowed = COPYABLE[req.format];
   const maps: string[] = [];

@@ -1,3 +1,5 @@
+import { localInput } from '../../platform/tools/ffprobe.js';
+
 /** Audio for an upload-limited speech API: mono 16 kHz Opus at 24 kbit/s (~10 MB per hour). */
 export const SPEECH_OPUS_BYTES_PER_SECOND = 24_000 / 8;
 
@@ -7,12 +9,12 @@ export function estimateOpusBytes(durationSeconds: number): number {
 }
 
 export function speechOpusArgs(input: string, output: string): string[] {
-  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', input, '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg', output];
+  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...localInput(input), '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg', output];
 }
 
 /** ffmpeg silencedetect over the whole file, its findings printed to stdout (however many). */
 export function silenceDetectArgs(input: string): string[] {
-  return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-af', 'silencedetect=noise=-35dB:d=0.4,ametadata=mode=print:file=-', '-vn', '-f', 'null', '-'];
+  return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...localInput(input), '-af', 'silencedetect=noise=-35dB:d=0.4,ametadata=mode=print:file=-', '-vn', '-f', 'null', '-'];
 }
 
 /** `lavfi.silence_start=9` / `lavfi.silence_end=10` (or the log form `silence_start: 9`) → [start, end] pairs. */
@@ -64,7 +66,7 @@ export function planChunks(
  */
 export function chunkArgs(input: string, output: string, start: number, end: number): string[] {
   return [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-ss', start.toFixed(3), '-to', end.toFixed(3), '-i', input,
+    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-ss', start.toFixed(3), '-to', end.toFixed(3), ...localInput(input),
     '-ac', '1', '-ar', '16000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg', output,
   ];
 }

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
-
 import { ProcessRepository, type RunResult } from './process.repository.js';
-import { parseFfmpegProgress, parseProbe, probeArgs, type ProbedMedia } from './ffprobe.js';
+import { isConfined, localInput, parseFfmpegProgress, parseProbe, probeArgs, type ProbedMedia } from './ffprobe.js';
 
-/** Runs ffmpeg and ffprobe; arguments are built by `utils/ffmpeg-args.ts`. */
+/**
+ * Runs ffmpeg and ffprobe with command lines built by pure functions; every input of every run is
+ * confined (`localInput`, `remoteInput`), and a command line that is not is refused before it runs.
+ */
 @Injectable()
 export class FfmpegRepository {
   constructor(
@@ -14,8 +16,7 @@ export class FfmpegRepository {
 
   /** ffprobe a local file or URL; null when it is not media ffprobe can read. */
   async probe(input: string, opts: { timeoutMs?: number; proxy?: string } = {}): Promise<ProbedMedia | null> {
-    const args = probeArgs(input);
-    if (opts.proxy) args.unshift('-http_proxy', opts.proxy);
+    const args = probeArgs(input, opts.proxy);
     const res = await this.process.run(this.config.tools.ffprobe, args, { timeoutMs: opts.timeoutMs ?? 30_000 });
     return res.exitCode === 0 ? parseProbe(res.stdout) : null;
   }
@@ -24,7 +25,7 @@ export class FfmpegRepository {
   async isSilent(input: string): Promise<boolean> {
     const res = await this.process.run(
       this.config.tools.ffmpeg,
-      ['-hide_banner', '-nostdin', '-i', input, '-af', 'volumedetect', '-vn', '-f', 'null', '-'],
+      ['-hide_banner', '-nostdin', ...localInput(input), '-af', 'volumedetect', '-vn', '-f', 'null', '-'],
       { timeoutMs: 5 * 60_000 },
     );
     const max = /max_volume: (-?[\d.]+|-inf) dB/.exec(res.stderr)?.[1];
@@ -32,6 +33,7 @@ export class FfmpegRepository {
   }
 
   run(args: string[], opts: { timeoutMs: number; signal?: AbortSignal; onSeconds?: (s: number) => void; maxStdoutBytes?: number }): Promise<RunResult> {
+    if (!isConfined(args)) return Promise.reject(new Error('ffmpeg command line with an unconfined input (use localInput or remoteInput)'));
     return this.process.run(this.config.tools.ffmpeg, args, {
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,

@@ -7,8 +7,45 @@ export interface ProbedMedia {
   audio: { codec: string; channels: number; sampleRate: number; bitRate: number | null } | null;
 }
 
-export function probeArgs(input: string): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', input];
+/**
+ * What a remote input may speak: HTTP(S) and the layers it is built from, through the egress
+ * proxy. Everything else ffmpeg knows (file, udp, rtsp, rtmp, gopher, concat, subfile, data…) is refused.
+ */
+export const REMOTE_PROTOCOLS = 'http,https,tls,tcp,crypto,httpproxy';
+
+/**
+ * What a local file may be read as: single-file media containers. Never a playlist or a list
+ * (hls, dash, concat, image2…) that would make ffmpeg open the files or URLs it names.
+ */
+export const LOCAL_FORMATS = 'mov,matroska,webm,mp3,aac,ac3,eac3,wav,w64,aiff,caf,ogg,flac,wv,ape,amr,mpegts,mpeg,flv,avi,asf';
+
+/** `-i` for a local file (an upload, a work file), confined to reading that one file as media. */
+export function localInput(path: string): string[] {
+  return ['-protocol_whitelist', 'file', '-format_whitelist', LOCAL_FORMATS, '-i', path];
+}
+
+/** `-i` for a remote URL, confined to HTTP(S) through the egress proxy when there is one. */
+export function remoteInput(url: string, proxy?: string): string[] {
+  return ['-protocol_whitelist', REMOTE_PROTOCOLS, ...(proxy ? ['-http_proxy', proxy] : []), '-i', url];
+}
+
+/** Whether every `-i` of a command line comes with a protocol whitelist of its own. */
+export function isConfined(args: readonly string[]): boolean {
+  let whitelisted = false;
+  for (const arg of args) {
+    if (arg === '-protocol_whitelist') whitelisted = true;
+    else if (arg === '-i') {
+      if (!whitelisted) return false;
+      whitelisted = false;
+    }
+  }
+  return true;
+}
+
+/** ffprobe of a local file, or of an http(s) URL (through `proxy`). */
+export function probeArgs(input: string, proxy?: string): string[] {
+  const source = /^https?:\/\//i.test(input) ? remoteInput(input, proxy) : localInput(input);
+  return ['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...source];
 }
 
 interface FfprobeJson {
