@@ -180,7 +180,7 @@ export class InfoService {
     await Promise.all(
       formatsToProbe(info, MAX_PROBES).map((format) =>
         probes.run(async () => {
-          const probe = await this.ffmpeg.probe(format.url!, { proxy, timeoutMs: 15_000 });
+          const probe = await this.ffmpeg.probe(format.url!, { proxy, timeoutMs: 15_000, playlist: /^m3u8/.test(format.protocol ?? '') });
           if (probe) applyProbe(info, format, probe);
         }),
       ),

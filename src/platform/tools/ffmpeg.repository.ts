@@ -15,8 +15,8 @@ export class FfmpegRepository {
   ) {}
 
   /** ffprobe a local file or URL; null when it is not media ffprobe can read. */
-  async probe(input: string, opts: { timeoutMs?: number; proxy?: string } = {}): Promise<ProbedMedia | null> {
-    const args = probeArgs(input, opts.proxy);
+  async probe(input: string, opts: { timeoutMs?: number; proxy?: string; playlist?: boolean } = {}): Promise<ProbedMedia | null> {
+    const args = probeArgs(input, opts.proxy, opts.playlist);
     const res = await this.process.run(this.config.tools.ffprobe, args, { timeoutMs: opts.timeoutMs ?? 30_000 });
     return res.exitCode === 0 ? parseProbe(res.stdout) : null;
   }
