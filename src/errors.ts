@@ -23,6 +23,7 @@ export const ERRORS = {
   internal_error: { status: 500, title: 'Internal error' },
   upstream_failed: { status: 502, title: 'Upstream failed' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
+  storage_unavailable: { status: 507, title: 'Storage unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -38,6 +39,14 @@ export const FINAL_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'unsupported_language',
   'validation_failed',
 ]);
+
+/** File-system errors that say the storage itself is full, read-only or failing: the operator's to fix, never the caller's. */
+const STORAGE_FAULTS = new Set(['ENOSPC', 'EROFS', 'EDQUOT', 'EIO', 'EACCES', 'EPERM']);
+
+export function isStorageFault(error: unknown): boolean {
+  const e = error as { code?: string; syscall?: string } | null;
+  return !!e?.syscall && STORAGE_FAULTS.has(e.code ?? '');
+}
 
 export class AppError extends Error {
   constructor(

@@ -72,7 +72,8 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       await this.lifecycle.fail(job.id, { code: decision.code, message: decision.message });
     } finally {
       this.running.delete(job.id);
-      await this.storage.removeWorkDir(attemptDir);
+      // Cleaning up must not turn the job's outcome into another one.
+      await this.storage.removeWorkDir(attemptDir).catch((err: Error) => this.logger.warn(`work directory of job ${job.id} not removed: ${err.message}`));
     }
   }
 

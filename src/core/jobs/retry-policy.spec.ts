@@ -33,3 +33,13 @@ describe('decideFailure', () => {
     expect(decideFailure(new AppError('internal_error'), 0, MAX)).toEqual({ action: 'retry' });
   });
 });
+
+describe('decideFailure and the storage', () => {
+  const fault = (code: string) => Object.assign(new Error(`${code}: no`), { code, syscall: 'write' });
+
+  it('retries a full or read-only disk, then fails it as storage_unavailable (refunded), not internal_error', () => {
+    expect(decideFailure(fault('ENOSPC'), 0, 3)).toEqual({ action: 'retry' });
+    expect(decideFailure(fault('ENOSPC'), 2, 3)).toMatchObject({ action: 'fail', code: 'storage_unavailable' });
+    expect(decideFailure(fault('EROFS'), 0, 1)).toMatchObject({ action: 'fail', code: 'storage_unavailable' });
+  });
+});

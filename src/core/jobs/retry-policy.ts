@@ -1,4 +1,4 @@
-import { AppError, FINAL_ERROR_CODES, type ErrorCode } from '../../errors.js';
+import { AppError, FINAL_ERROR_CODES, isStorageFault, type ErrorCode } from '../../errors.js';
 
 export type FailureDecision = { action: 'retry' } | { action: 'fail'; code: ErrorCode; message: string };
 
@@ -13,5 +13,6 @@ export function decideFailure(error: unknown, attemptsMade: number, maxAttempts:
   }
   if (attemptsMade + 1 < maxAttempts) return { action: 'retry' };
   if (error instanceof AppError) return { action: 'fail', code: error.code, message: error.message };
+  if (isStorageFault(error)) return { action: 'fail', code: 'storage_unavailable', message: 'The storage is full or unwritable; the job was refunded' };
   return { action: 'fail', code: 'internal_error', message: 'The job failed after several attempts' };
 }

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { AppError, toProblem, type ErrorCode } from '../../errors.js';
+import { AppError, isStorageFault, toProblem, type ErrorCode } from '../../errors.js';
 
 /** Framework and body-parser statuses that mean "your request is malformed". */
 const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
@@ -61,6 +61,10 @@ export class ProblemFilter implements ExceptionFilter {
     const statusCode = (exception as { statusCode?: number } | null)?.statusCode;
     if (typeof statusCode === 'number' && statusCode < 500 && HTTP_STATUS_CODES[statusCode]) {
       return new AppError(HTTP_STATUS_CODES[statusCode]!, (exception as Error).message);
+    }
+    if (isStorageFault(exception)) {
+      this.logger.error(`${req.method} ${req.url.split('?')[0]}: storage unavailable (${(exception as Error).message})`);
+      return new AppError('storage_unavailable', 'The storage is full or unwritable; nothing was charged. Retry later.');
     }
     if (isDependencyDown(exception)) {
       this.logger.warn(`${req.method} ${req.url.split('?')[0]}: a dependency is unavailable (${(exception as Error).message})`);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CONFIG, type Config } from '../../config.js';
+import { AppError } from '../../errors.js';
 import { contentDisposition } from '../filenames.js';
 import { signedUrl } from '../http/signing.js';
 
@@ -55,7 +56,10 @@ export class StorageRepository implements OnModuleDestroy {
   async workDir(name: string): Promise<string> {
     const dir = path.join(this.root, 'work', name);
     await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true }).catch((err: Error) => {
+      // A storage root that cannot be written (read-only, missing, full) fails the work, not the caller.
+      throw new AppError('storage_unavailable', `The storage cannot be written: ${err.message}`);
+    });
     return dir;
   }
 

@@ -43,3 +43,10 @@ describe('lastErrorLine', () => {
     expect(lastErrorLine(`ERROR: ${'x'.repeat(1000)}`)).toHaveLength(500);
   });
 });
+
+describe('classifyYtdlpError and our own disk', () => {
+  it('says storage_unavailable when yt-dlp could not write, whatever the site did', () => {
+    expect(classifyYtdlpError('ERROR: unable to write data: [Errno 28] No space left on device').code).toBe('storage_unavailable');
+    expect(classifyYtdlpError('ERROR: [Errno 30] Read-only file system: /data/work/x').code).toBe('storage_unavailable');
+  });
+});

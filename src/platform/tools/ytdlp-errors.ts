@@ -5,6 +5,8 @@ import type { ErrorCode } from '../../errors.js';
  * outcome is read from stderr. Order matters: the first matching rule wins.
  */
 const RULES: Array<[RegExp, ErrorCode, string]> = [
+  // Our disk, not the site: the operator's to fix, and the job is refunded.
+  [/No space left on device|Read-only file system|Disk quota exceeded/i, 'storage_unavailable', 'The storage is full or unwritable'],
   [/Unsupported URL/i, 'unsupported_url', 'No extractor supports this URL'],
   [/larger than max-filesize|File is larger than/i, 'file_too_large', 'The media is larger than the maximum file size'],
   [/does not pass filter.*duration/i, 'media_too_long', 'The media is longer than the maximum duration'],
