@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ChildProcess } from 'node:child_process';
-import { call, freePort, media, startApp, type TestApp } from './support/app.js';
-import { spawnServer, stop, waitUntil } from './support/processes.js';
+import { call, media, startApp, type TestApp } from './support/app.js';
+import { startSecondApi } from './support/processes.js';
 
 /** `n` POSTs sharing one Idempotency-Key, all at once, spread over `bases`. */
 function burst(bases: string[], key: string, n: number, idemKey: string): Promise<Array<{ status: number; body: any }>> {
@@ -34,18 +33,16 @@ async function healthDuring<T>(base: string, work: Promise<T>): Promise<{ result
 // of ~50 froze the process for good. Now every request is answered, once charged.
 describe('200 concurrent requests with one Idempotency-Key', () => {
   let t: TestApp;
-  let other: (ChildProcess & { output: () => string }) | undefined;
+  let other: { base: string; stop: () => Promise<void> } | undefined;
   let otherBase: string;
 
   beforeAll(async () => {
     t = await startApp({}, false);
-    const port = await freePort();
-    otherBase = `http://127.0.0.1:${port}`;
-    other = spawnServer('api', { ...t.env, PORT: String(port) });
-    await waitUntil(() => fetch(`${otherBase}/health`).then((r) => r.ok, () => false), 20_000, `the second API (${other?.output()})`);
+    other = await startSecondApi(t.env);
+    otherBase = other.base;
   });
   afterAll(async () => {
-    await stop(other);
+    await other?.stop();
     await t.close();
   });
 

@@ -1,25 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { call, freePort, media, startApp, type TestApp } from './support/app.js';
-import { spawnServer, stop, waitUntil } from './support/processes.js';
+import { call, media, startApp, type TestApp } from './support/app.js';
+import { startSecondApi } from './support/processes.js';
 
 // Concurrent identical /v1/info calls on a cache miss: one runs yt-dlp and pays; the others wait
 // for its answer and are served from the cache, free.
 describe('/v1/info resolves a URL once however many ask at the same time', () => {
   let t: TestApp;
-  let other: (ChildProcess & { output: () => string }) | undefined;
+  let other: { base: string; stop: () => Promise<void> } | undefined;
   let otherBase: string;
 
   beforeAll(async () => {
     t = await startApp({}, false);
-    const port = await freePort();
-    otherBase = `http://127.0.0.1:${port}`;
-    other = spawnServer('api', { ...t.env, PORT: String(port) });
-    await waitUntil(() => fetch(`${otherBase}/health`).then((r) => r.ok, () => false), 20_000, `the second API (${other?.output()})`);
+    other = await startSecondApi(t.env);
+    otherBase = other.base;
   });
   afterAll(async () => {
-    await stop(other);
+    await other?.stop();
     await t.close();
   });
 

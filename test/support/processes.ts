@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { freePort } from './app.js';
 import { fileURLToPath } from 'node:url';
 import { testServicesEnv } from './services.js';
 
@@ -89,4 +90,13 @@ export function stop(child: ChildProcess | undefined): Promise<void> {
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   });
+}
+
+/** A second API process (the built server) beside an in-process test app: same database, Redis and prefix. */
+export async function startSecondApi(env: Record<string, string>): Promise<{ base: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawnServer('api', { ...env, PORT: String(port) });
+  await waitUntil(() => fetch(`${base}/health`).then((r) => r.ok, () => false), 20_000, `the second API (${child.output()})`);
+  return { base, stop: () => stop(child) };
 }
