@@ -89,8 +89,9 @@ export class JobLifecycleService {
   /** processing → completed with the handler's outcome, refunding what the work did not cost. */
   async complete(job: JobEntity, outcome: JobOutcome): Promise<void> {
     const expiresAt = new Date(Date.now() + this.config.outputTtlSeconds * 1000);
-    if (await this.settlement.complete(job.id, outcome, expiresAt)) {
-      await this.ended(job.id, 'completed');
+    const completed = await this.settlement.completeReturning(job.id, outcome, expiresAt);
+    if (completed) {
+      await this.ended(job.id, 'completed', undefined, completed);
       return;
     }
     // Canceled while it ran: what it stored is nobody's.
@@ -117,15 +118,16 @@ export class JobLifecycleService {
     await this.jobs.markOutputsDeleted(job.id);
   }
 
-  private async ended(jobId: string, status: 'completed' | 'failed' | 'canceled', error?: JobError): Promise<void> {
+  /** Announces an end; `row` is the job as its settlement left it, when the settlement returned it. */
+  private async ended(jobId: string, status: 'completed' | 'failed' | 'canceled', error?: JobError, row?: JobEntity): Promise<void> {
     jobsSettled.inc({ status, code: error?.code ?? '' });
     await this.publish(jobId, status === 'completed' ? { status, progress: 100 } : { status, ...(error ? { error } : {}) });
-    await this.announce(this.endListeners, jobId);
+    await this.announce(this.endListeners, jobId, row);
   }
 
-  private async announce(listeners: Array<[string, JobListener]>, jobId: string): Promise<void> {
+  private async announce(listeners: Array<[string, JobListener]>, jobId: string, row?: JobEntity): Promise<void> {
     if (listeners.length === 0) return;
-    const job = await this.jobs.find(jobId).catch(() => null);
+    const job = row ?? (await this.jobs.find(jobId).catch(() => null));
     if (!job) return;
     for (const [name, listener] of listeners) {
       try {

@@ -1,13 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { firstRow, transaction } from '../../platform/database/sql.js';
-import type { JobError, JobOutput } from '../jobs/job.entity.js';
+import { firstRow, transaction, type Row } from '../../platform/database/sql.js';
+import { JobEntity, type JobError, type JobOutput } from '../jobs/job.entity.js';
 import { balanceOf } from './credits.repository.js';
-import { refundOnCompletion, refundOnEnd, type ChargedJob } from './settlement.js';
+import { billedCost, refundOnCompletionSql, refundOnEnd, type ChargedJob } from './settlement.js';
 
 interface LockedJob extends ChargedJob {
   account_id: string;
+}
+
+export interface CompletedWork {
+  result: unknown;
+  outputs: JobOutput[];
+  cost: number;
 }
 
 const lockedJob = (r: Record<string, unknown>): LockedJob => ({
@@ -26,20 +32,40 @@ export class JobSettlementRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** processing → completed, refunding what the work did not cost. False when the job is no longer processing. */
-  complete(jobId: string, done: { result: unknown; outputs: JobOutput[]; cost: number }, expiresAt: Date): Promise<boolean> {
-    return transaction(this.db, async (q) => {
-      const job = await this.lock(q, jobId);
-      if (!job || job.status !== 'processing') return false;
-      const amount = refundOnCompletion(job, done.cost);
-      await q.query(
-        `UPDATE jobs SET status = 'completed', progress = 100, result = $2, outputs = $3, expires_at = $4,
-                credits_refunded = credits_refunded + $5, completed_at = now(), updated_at = now()
-         WHERE id = $1`,
-        [jobId, JSON.stringify(done.result), JSON.stringify(done.outputs), expiresAt, amount],
-      );
-      await this.refund(q, job.account_id, jobId, amount, 'unused part of the reservation');
-      return true;
-    });
+  async complete(jobId: string, done: CompletedWork, expiresAt: Date): Promise<boolean> {
+    return (await this.completeReturning(jobId, done, expiresAt)) !== null;
+  }
+
+  /**
+   * `complete`, returning the completed row (null when the job was no longer processing). One
+   * statement, so one round trip and its own transaction: the row lock (FOR UPDATE, which sees
+   * a concurrent cancel's commit), the update, and — only when something is left to refund —
+   * the balance and the job's one refund entry, computed in SQL by `refundOnCompletionSql`.
+   */
+  async completeReturning(jobId: string, done: CompletedWork, expiresAt: Date): Promise<JobEntity | null> {
+    const row = await firstRow(
+      this.db,
+      `WITH locked AS (
+         SELECT id, ${refundOnCompletionSql('$5')} AS amount FROM jobs WHERE id = $1 AND status = 'processing' FOR UPDATE
+       ), done AS (
+         UPDATE jobs j SET status = 'completed', progress = 100, result = $2, outputs = $3, expires_at = $4,
+                credits_refunded = j.credits_refunded + locked.amount, completed_at = now(), updated_at = now()
+         FROM locked WHERE j.id = locked.id
+         RETURNING j.*, locked.amount AS refund_amount
+       ), credited AS (
+         UPDATE accounts a SET balance = a.balance + done.refund_amount
+         FROM done WHERE a.id = done.account_id AND done.refund_amount > 0
+         RETURNING a.id, a.balance
+       ), refund AS (
+         INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
+         SELECT done.account_id, done.refund_amount, 'refund', done.id, $6, credited.balance
+         FROM done JOIN credited ON credited.id = done.account_id
+       )
+       SELECT * FROM done`,
+      [jobId, JSON.stringify(done.result), JSON.stringify(done.outputs), expiresAt, billedCost(done.cost), 'unused part of the reservation'],
+      (r) => r,
+    );
+    return row ? this.toJob(row) : null;
   }
 
   /** pending|processing → failed|canceled with the refund the rules give. False when the job had already ended. */
@@ -56,6 +82,14 @@ export class JobSettlementRepository {
       await this.refund(q, job.account_id, jobId, amount, ending === 'failed' ? `job failed: ${error?.code ?? 'unknown'}` : 'job canceled');
       return true;
     });
+  }
+
+  /** A `jobs` row as TypeORM would load it (column names, types and transformers from the entity). */
+  private toJob(row: Row): JobEntity {
+    const meta = this.db.getMetadata(JobEntity);
+    const job = meta.create() as JobEntity;
+    for (const column of meta.columns) column.setEntityValue(job, this.db.driver.prepareHydratedValue(row[column.databaseName], column));
+    return job;
   }
 
   private lock(q: QueryRunner, jobId: string): Promise<LockedJob | null> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { refundOnCompletion, refundOnEnd } from './settlement.js';
+import { billedCost, refundOnCompletion, refundOnCompletionSql, refundOnEnd } from './settlement.js';
 
 const job = (status: string, charged: number, refunded = 0) => ({ status, credits_charged: charged, credits_refunded: refunded });
 
@@ -24,5 +24,19 @@ describe('settlement rules', () => {
     expect(refundOnCompletion(job('processing', 3), 7)).toBe(0);
     expect(refundOnCompletion(job('processing', 3), -2)).toBe(3);
     expect(refundOnCompletion(job('processing', 10, 8), 4)).toBe(2);
+  });
+});
+
+describe('settlement rules in SQL', () => {
+  // The SQL expression only uses GREATEST, LEAST, subtraction, two columns and the placeholder:
+  // evaluated as JavaScript it must agree with the function everywhere.
+  const expression = refundOnCompletionSql('$5').replace(/GREATEST/g, 'Math.max').replace(/LEAST/g, 'Math.min').replace(/\$5/g, 'billed');
+  const evaluate = new Function('credits_charged', 'credits_refunded', 'billed', `return ${expression};`) as (c: number, r: number, b: number) => number;
+
+  it('computes the completion refund exactly as refundOnCompletion does', () => {
+    for (const charged of [0, 1, 3, 10])
+      for (let refunded = 0; refunded <= charged; refunded++)
+        for (const cost of [-2, 0, 0.4, 1, 2.5, 3, 9, 10, 11, 50])
+          expect(evaluate(charged, refunded, billedCost(cost))).toBe(refundOnCompletion(job('processing', charged, refunded), cost));
   });
 });
