@@ -195,6 +195,8 @@ export class DownloadRunReader {
       info(info: Record<string, unknown>): void;
       progress(percent: number, rate: { speed_bps: number | null; eta_seconds: number | null }): void;
       refuse(): void;
+      /** yt-dlp named its final file: post-processed and moved, while yt-dlp is still exiting. */
+      file?(path: string): void;
     },
   ) {}
 
@@ -216,6 +218,7 @@ export class DownloadRunReader {
         break;
       case 'file':
         this.file = parsed.path;
+        this.on.file?.(parsed.path);
         break;
       case 'other':
         if (this.chatter.length < 50) this.chatter.push(parsed.text);

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG, type Config } from '../../config.js';
 import { CanceledError, HandlesJob, type Job, type JobContext, type JobHandler, type JobOutcome } from '../../core/jobs/job-handler.js';
@@ -8,12 +8,27 @@ import { AppError } from '../../errors.js';
 import { safeFilename } from '../../platform/filenames.js';
 import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
 import type { ProbedMedia } from '../../platform/tools/ffprobe.js';
+import { StorageRepository } from '../../platform/tools/storage.repository.js';
 import { normalizeInfo } from '../info/index.js';
 import { CONTENT_TYPES, convertArgs, isDeliverableAsIs } from './convert-args.js';
 import { AUDIO_QUALITY, wantsAudioOnly } from './download-args.js';
 import { AUDIO_FORMATS, type DownloadFormat } from './download-formats.js';
 import type { DownloadJobInput } from './download.job.js';
 import { FETCH_SHARE, MediaSourceService } from './media-source.service.js';
+
+/** A file as ffprobe read it: which file, its identity before the read, and whether its data was flushed. */
+interface Inspection {
+  file: string;
+  identity: string;
+  probe: ProbedMedia | null;
+  flushed: boolean;
+}
+
+/** Changes whenever the file is replaced or written to. */
+async function identity(file: string): Promise<string> {
+  const s = await stat(file, { bigint: true });
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+}
 
 /** yt-dlp → probe → (ffmpeg) → storage: the media work of one download job. */
 @HandlesJob('download')
@@ -22,17 +37,28 @@ export class DownloadHandler implements JobHandler<'download'> {
     @Inject(CONFIG) private readonly config: Config,
     private readonly sources: MediaSourceService,
     private readonly ffmpeg: FfmpegRepository,
+    private readonly storage: StorageRepository,
   ) {}
 
   async run(job: Job<'download'>, ctx: JobContext): Promise<JobOutcome<'download'>> {
     const input = job.input;
-    const { file, info, fromUpload } = await this.sources.acquire(job.accountId, input, ctx);
-    const probe = await this.ffmpeg.probe(file);
+    const format: DownloadFormat = input.format ?? (wantsAudioOnly(input) ? 'm4a' : 'mp4');
+    // The inspection starts when yt-dlp names its final file and overlaps yt-dlp's exit; it only
+    // counts if `acquire` then returns that file, unchanged since it was read.
+    let early: Promise<Inspection> | null = null;
+    const onFinalFile = (name: string) => {
+      early = this.inspect(name, ctx.signal, path.extname(name) === `.${format}` && !input.trim);
+      void early.catch(() => undefined); // a run that fails after naming its file leaves it unobserved
+    };
+    const { file, info, fromUpload } = await this.sources.acquire(job.accountId, input, ctx, { onFinalFile });
+    const inspection = await this.inspected(file, early, ctx.signal);
+    const probe = inspection.probe;
     if (!probe) throw new AppError('media_unavailable', 'The downloaded file is not readable media');
     this.checkLimits(probe, file);
-    const format: DownloadFormat = input.format ?? (wantsAudioOnly(input) ? 'm4a' : 'mp4');
     const delivered = await this.convert(file, probe, input, format, ctx);
-    const finalProbe = delivered === file ? probe : await this.ffmpeg.probe(delivered);
+    let finalProbe: ProbedMedia | null = probe;
+    if (delivered !== file) finalProbe = (await this.inspect(delivered, ctx.signal, true)).probe;
+    else if (!fromUpload && !inspection.flushed) await this.storage.flushBeforeStore(file);
     if (!finalProbe) throw new Error('conversion produced an unreadable file');
     ctx.progress(97);
     const base = safeFilename(input.filename ?? (info.title as string | undefined) ?? 'media');
@@ -57,6 +83,23 @@ export class DownloadHandler implements JobHandler<'download'> {
         metadata: input.metadata ?? null,
       },
     };
+  }
+
+  /**
+   * ffprobe's reading of `file`: the early inspection when it was of this very file and the file
+   * has not changed since it was read (same inode, size, mtime and ctime); otherwise one made now.
+   */
+  private async inspected(file: string, early: Promise<Inspection> | null, signal: AbortSignal): Promise<Inspection> {
+    const done = early ? await early.catch(() => null) : null;
+    if (done && done.file === file && done.identity === (await identity(file))) return done;
+    return this.inspect(file, signal, false);
+  }
+
+  /** ffprobe of `file` and, when `flush`, its data written to disk at the same time (for the store that follows). */
+  private async inspect(file: string, signal: AbortSignal, flush: boolean): Promise<Inspection> {
+    const before = await identity(file);
+    const [probe] = await Promise.all([this.ffmpeg.probe(file, { signal }), flush ? this.storage.flushBeforeStore(file) : null]);
+    return { file, identity: before, probe, flushed: flush };
   }
 
   private checkLimits(probe: ProbedMedia, file: string): void {

@@ -32,6 +32,15 @@ export const FETCH_SHARE = 85;
 
 type FetchContext = Pick<JobContext, 'signal' | 'workDir' | 'progress' | 'platform'>;
 
+export interface AcquireOptions {
+  /**
+   * Called when yt-dlp names its final file (after post-processing and the move into place),
+   * while it is still exiting, so that work on the file can overlap its exit. The run has not
+   * been judged then: only a file `acquire` goes on to return is the media.
+   */
+  onFinalFile?: (file: string) => void;
+}
+
 /**
  * The source media of a job as a local file: an upload (read in place when stored locally), or
  * the URL fetched with yt-dlp through the egress proxy. Every media operation starts here.
@@ -48,8 +57,8 @@ export class MediaSourceService {
     private readonly uploads: UploadsService,
   ) {}
 
-  acquire(accountId: string, request: MediaRequest, ctx: FetchContext): Promise<AcquiredMedia> {
-    return request.upload_id ? this.fromUpload(accountId, request.upload_id, ctx.workDir) : this.fetch(request.url!, request, ctx);
+  acquire(accountId: string, request: MediaRequest, ctx: FetchContext, opts: AcquireOptions = {}): Promise<AcquiredMedia> {
+    return request.upload_id ? this.fromUpload(accountId, request.upload_id, ctx.workDir) : this.fetch(request.url!, request, ctx, opts);
   }
 
   private async fromUpload(accountId: string, uploadId: string, workDir: string): Promise<AcquiredMedia> {
@@ -60,7 +69,7 @@ export class MediaSourceService {
     return { file, info: { id: upload.id, title, extractor_key: 'upload', duration: upload.duration }, fromUpload: true };
   }
 
-  private async fetch(url: string, request: MediaRequest, ctx: FetchContext): Promise<AcquiredMedia> {
+  private async fetch(url: string, request: MediaRequest, ctx: FetchContext, opts: AcquireOptions): Promise<AcquiredMedia> {
     const session = await this.egress.open();
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -69,6 +78,7 @@ export class MediaSourceService {
       info: (info) => ctx.platform(normalizeInfo(info).platform),
       progress: (percent, rate) => ctx.progress((percent * FETCH_SHARE) / 100, rate),
       refuse: stop,
+      file: (file) => opts.onFinalFile?.(file),
     });
     try {
       const args = downloadArgs(url, {

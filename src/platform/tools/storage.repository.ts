@@ -3,7 +3,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -52,15 +52,36 @@ export class StorageRepository implements OnModuleDestroy {
     return this.driver === this.local;
   }
 
-  /** A scratch directory for one job's work (under STORAGE_DIR whichever the driver). */
+  /** An empty scratch directory for one job's work (under STORAGE_DIR whichever the driver). */
   async workDir(name: string): Promise<string> {
     const dir = path.join(this.root, 'work', name);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true }).catch((err: Error) => {
-      // A storage root that cannot be written (read-only, missing, full) fails the work, not the caller.
+    // A storage root that cannot be written (read-only, missing, full) fails the work, not the caller.
+    const unwritable = (err: Error) => {
       throw new AppError('storage_unavailable', `The storage cannot be written: ${err.message}`);
-    });
+    };
+    // mkdir names the first directory it created: nothing when `dir` was left behind (a crashed attempt).
+    if ((await mkdir(dir, { recursive: true }).catch(unwritable)) === undefined) {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true }).catch(unwritable);
+    }
     return dir;
+  }
+
+  /**
+   * Writes a finished scratch file's data to disk ahead of `putFile`, which will move it (local
+   * storage): the stored output is then durable before the job that lists it is committed, and
+   * that commit does not wait behind the file's dirty pages (on a shared ext4 filesystem the WAL
+   * flush did, ~50 ms per 100 MB). Run it beside other work. A no-op with S3, which gets the
+   * bytes by upload.
+   */
+  async flushBeforeStore(file: string): Promise<void> {
+    if (!this.isLocal) return;
+    const handle = await open(file, 'r');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
   }
 
   async removeWorkDir(name: string): Promise<void> {
