@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // End-to-end download: yt-dlp alone vs. submit → completed through Mediary, on a ~100 MB mp4
-// served from 127.0.0.1, plus the server's RSS growth. Usage: node bench/e2e-download.mjs [runs=3]
+// served from 127.0.0.1, plus the server's RSS growth.
+// Usage: node bench/e2e-download.mjs [runs=3] [megabytes=100]
+// (e.g. `1 1000` for one timed run on ~1 GB: the 100 MB file repeated with ffmpeg -stream_loop).
 // Needs a build in dist/ (npm run build), PostgreSQL and Redis on 127.0.0.1, ffmpeg, yt-dlp.
+// BENCH_TARGET=<checkout> measures another checkout's build; BENCH_E2E_DB names the database.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,21 +14,22 @@ import {
 } from './lib.mjs';
 
 const RUNS = Number(process.argv[2] ?? 3);
+const MEGABYTES = Number(process.argv[3] ?? 100);
 const TARGET_BYTES = 100 * 1e6;
-const POLL_MS = 50;
 const RSS_SAMPLE_MS = 20;
 const prefix = `bench_e2e_${process.pid}`;
 const storageDir = path.join(TMP, `storage-${prefix}`);
 const mediaDir = path.join(TMP, 'media-big');
-const FILE = 'big720p.mp4';
+const BASE_FILE = 'big720p.mp4';
+const FILE = MEGABYTES === 100 ? BASE_FILE : `big720p-${MEGABYTES}MB.mp4`;
 // Its own database: mediary_bench is full of never-run jobs from bench/api.mjs, which the
 // sweeper of a `main.js all` server would enqueue ahead of the measured download.
-const DB = 'mediary_bench_e2e';
+const DB = process.env.BENCH_E2E_DB ?? 'mediary_bench_e2e';
 
 /** ~100 MB of 1280x720 H.264 at a constant 25 Mb/s with an AAC track; made once, then cached. */
 function ensureBigFile() {
   mkdirSync(mediaDir, { recursive: true });
-  const file = path.join(mediaDir, FILE);
+  const file = path.join(mediaDir, BASE_FILE);
   if (existsSync(file) && statSync(file).size > 0.85 * TARGET_BYTES) return file;
   let seconds = Math.round((TARGET_BYTES * 8) / 25.5e6);
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -42,6 +46,41 @@ function ensureBigFile() {
     seconds = Math.max(1, Math.round((seconds * TARGET_BYTES) / size));
   }
   return file;
+}
+
+/** The 100 MB file played `MEGABYTES / 100` times over, stream-copied into one mp4 (seconds to make); cached. */
+function ensureLargeFile(base) {
+  const file = path.join(mediaDir, FILE);
+  const want = MEGABYTES * 1e6;
+  if (existsSync(file) && Math.abs(statSync(file).size - want) < 0.15 * want) return file;
+  const loops = Math.max(1, Math.round(want / statSync(base).size)) - 1;
+  log(`generating ${FILE} (${loops + 1} × ${BASE_FILE}, stream copy)`);
+  ffmpeg(['-stream_loop', String(loops), '-i', base, '-c', 'copy', '-movflags', '+faststart', file]);
+  log(`${FILE}: ${(statSync(file).size / 1e6).toFixed(1)} MB`);
+  return file;
+}
+
+/**
+ * Resolves with the moment the job's event stream (GET /v1/jobs/{id}/events) delivers its final
+ * event: what the server announces, without a polling interval's latency.
+ */
+async function finalEvent(base, jobId, headers) {
+  const res = await fetch(`${base}/v1/jobs/${jobId}/events`, { headers: { authorization: headers.authorization, accept: 'text/event-stream' } });
+  if (res.status !== 200) throw new Error(`events: ${res.status} ${await res.text()}`);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('the event stream ended without a final event');
+    text += decoder.decode(value, { stream: true });
+    const m = /"status":"(completed|failed|canceled)"/.exec(text);
+    if (m) {
+      const at = performance.now();
+      reader.cancel().catch(() => undefined);
+      return { at, status: m[1] };
+    }
+  }
 }
 
 function timed(cmd, args) {
@@ -103,7 +142,8 @@ async function main() {
   const pending = psql(DB, "SELECT count(*) FROM jobs WHERE status IN ('pending', 'processing')");
   if (pending !== '0') throw new Error(`${DB} has ${pending} unfinished jobs; they would run before the measured ones`);
   const [account] = await ensureAccounts('e2e', 1, { db: DB });
-  const file = ensureBigFile();
+  const baseFile = ensureBigFile();
+  const file = MEGABYTES === 100 ? baseFile : ensureLargeFile(baseFile);
   const size = statSync(file).size;
   const media = await startMediaServer(mediaDir);
   const url = `${media.base}/${FILE}`;
@@ -159,15 +199,12 @@ async function main() {
     const accepted = await res.json();
     if (res.status !== 202) throw new Error(`submit failed: ${res.status} ${JSON.stringify(accepted)}`);
     const submitMs = performance.now() - t0;
-    let job;
-    for (;;) {
-      job = await (await fetch(`${base}/v1/jobs/${accepted.job_id}`, { headers })).json();
-      if (['completed', 'failed', 'canceled'].includes(job.status)) break;
-      if (performance.now() - t0 > 10 * 60_000) throw new Error('job did not finish within 10 min');
-      await sleep(POLL_MS);
-    }
-    const ms = performance.now() - t0;
+    let timer;
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('job did not finish within 10 min')), 10 * 60_000)));
+    const end = await Promise.race([finalEvent(base, accepted.job_id, headers), timeout]).finally(() => clearTimeout(timer));
+    const ms = end.at - t0;
     clearInterval(sampler);
+    const job = await (await fetch(`${base}/v1/jobs/${accepted.job_id}`, { headers })).json();
     rssPeak = Math.max(rssPeak, rssKiB(server.pid), rssKiB(server.pid, 'VmHWM'));
     const serverCpuMs = (cpuTicks(server.pid) - cpu0) * 10;
     if (job.status !== 'completed') throw new Error(`job ${job.status}: ${JSON.stringify(job.error)}`);
@@ -178,6 +215,8 @@ async function main() {
       submitMs,
       queuedMs: at('started_at') - at('created_at'),
       runMs: at('completed_at') - at('started_at'),
+      // completed_at is the completing transaction's start: this is its commit plus the event's way to the client.
+      announceMs: performance.timeOrigin + end.at - at('completed_at'),
       rssBeforeMiB: rssBefore / 1024,
       rssPeakMiB: rssPeak / 1024,
       treePeakMiB: treePeak / 1024,
@@ -188,7 +227,7 @@ async function main() {
     };
     log(
       `mediary ${i === 0 ? '(warm-up)' : `run ${i}`}: ${ms.toFixed(0)} ms (submit ${submitMs.toFixed(0)} ms, queued ${row.queuedMs} ms, ` +
-        `running ${row.runMs} ms), RSS ${row.rssBeforeMiB.toFixed(0)} → ${row.rssPeakMiB.toFixed(0)} MiB, ` +
+        `running ${row.runMs} ms, completed_at → event ${row.announceMs.toFixed(0)} ms), RSS ${row.rssBeforeMiB.toFixed(0)} → ${row.rssPeakMiB.toFixed(0)} MiB, ` +
         `tree peak ${row.treePeakMiB.toFixed(0)} MiB, server CPU ${serverCpuMs} ms, output ${outSize} bytes (load ${load})`,
     );
     if (i > 0) e2e.push(row);
@@ -198,8 +237,13 @@ async function main() {
   // 3. diagnostics: the worker's own yt-dlp command line and ffprobe, timed alone (from dist/)
   const diag = [];
   try {
-    const { downloadArgs } = await import(path.join(ROOT, 'dist', 'src', 'utils', 'ytdlp-args.js'));
-    const { probeArgs } = await import(path.join(ROOT, 'dist', 'src', 'utils', 'ffmpeg-args.js'));
+    // where the builds keep them: after the layout change (modules/, platform/), and before it (utils/)
+    const firstOf = async (...files) => {
+      for (const f of files) if (existsSync(path.join(ROOT, 'dist', 'src', f))) return import(path.join(ROOT, 'dist', 'src', f));
+      throw new Error(`none of ${files.join(', ')} in dist/`);
+    };
+    const { downloadArgs } = await firstOf('modules/download/download-args.js', 'utils/ytdlp-args.js');
+    const { probeArgs } = await firstOf('platform/tools/ffprobe.js', 'utils/ffmpeg-args.js');
     const work = path.join(TMP, 'diag-work');
     const args = downloadArgs(url, { request: { url, format: 'mp4' }, outputDir: work, maxDurationSeconds: 4 * 3600, maxFileBytes: 4096 * 2 ** 20 });
     for (const [label, cmd, argv] of [
@@ -225,18 +269,21 @@ async function main() {
   const a = median(alone.map((r) => r.ms));
   const b = median(e2e.map((r) => r.ms));
   const growth = e2e.map((r) => r.rssPeakMiB - r.rssBeforeMiB);
+  const worker = diag.find((d) => d.label.startsWith('yt-dlp'));
   const lines = [
-    `File: ${(size / 1e6).toFixed(1)} MB, 1280x720 H.264 25 Mb/s + AAC, served from 127.0.0.1; ${RUNS} timed runs each after one warm-up`,
+    `Target: ${ROOT}; file: ${(size / 1e6).toFixed(1)} MB, 1280x720 H.264 25 Mb/s + AAC, served from 127.0.0.1; ${RUNS} timed runs each after one warm-up`,
     '',
     '| | runs (ms) | median (ms) | loadavg at each run start |',
     '|---|---|---:|---|',
     `| yt-dlp -o ${out} URL | ${alone.map((r) => r.ms.toFixed(0)).join(', ')} | ${a.toFixed(0)} | ${alone.map((r) => r.load.split(' ')[0]).join(', ')} |`,
-    `| Mediary submit → completed (poll ${POLL_MS} ms) | ${e2e.map((r) => r.ms.toFixed(0)).join(', ')} | ${b.toFixed(0)} | ${e2e.map((r) => r.load.split(' ')[0]).join(', ')} |`,
+    `| Mediary submit → completed (final SSE event) | ${e2e.map((r) => r.ms.toFixed(0)).join(', ')} | ${b.toFixed(0)} | ${e2e.map((r) => r.load.split(' ')[0]).join(', ')} |`,
     '',
-    `Ratio: ${(b / a).toFixed(2)}× (goal ≤ 1.15×) — ${b / a <= 1.15 ? 'met' : 'MISSED'}`,
-    `Mediary breakdown (median): submit ${median(e2e.map((r) => r.submitMs)).toFixed(0)} ms, queued ${median(e2e.map((r) => r.queuedMs)).toFixed(0)} ms, worker ${median(e2e.map((r) => r.runMs)).toFixed(0)} ms (server timestamps)`,
+    `Ratio: ${(b / a).toFixed(2)}× (goal ≤ 1.15×) — ${b / a <= 1.15 ? 'met' : 'MISSED'}; fixed cost ${(b - a).toFixed(0)} ms (median Mediary − median yt-dlp alone)` +
+      (worker ? `, ${(b - worker.median).toFixed(0)} ms over the worker's own yt-dlp command timed alone` : ''),
+    `Mediary breakdown (median): submit ${median(e2e.map((r) => r.submitMs)).toFixed(0)} ms, queued ${median(e2e.map((r) => r.queuedMs)).toFixed(0)} ms, ` +
+      `worker ${median(e2e.map((r) => r.runMs)).toFixed(0)} ms, completed_at → final event at the client ${median(e2e.map((r) => r.announceMs)).toFixed(0)} ms (server timestamps)`,
     `Server RSS (node process): before ${e2e.map((r) => r.rssBeforeMiB.toFixed(0)).join(', ')} MiB; peak ${e2e.map((r) => r.rssPeakMiB.toFixed(0)).join(', ')} MiB; growth ${growth.map((g) => g.toFixed(0)).join(', ')} MiB (median ${median(growth).toFixed(0)} MiB)`,
-    `Server CPU during the job (node process, incl. its polling answers): ${e2e.map((r) => r.serverCpuMs).join(', ')} ms`,
+    `Server CPU during the job (node process, incl. the event stream): ${e2e.map((r) => r.serverCpuMs).join(', ')} ms`,
     `Process tree (server + yt-dlp/ffprobe children): peak ${e2e.map((r) => r.treePeakMiB.toFixed(0)).join(', ')} MiB`,
     ...diag.map((d) => `Diagnostic, ${d.label}: ${d.times.map((t) => t.toFixed(0)).join(', ')} ms (median ${d.median.toFixed(0)} ms)`),
   ];

@@ -6,12 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BENCH_DIR = path.join(ROOT, 'bench');
+/** The checkout whose build (dist/) is measured: this one, or BENCH_TARGET (e.g. an older commit's clone, for a before/after run with the same scripts). */
+export const ROOT = path.resolve(process.env.BENCH_TARGET ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
+export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const TMP = '/tmp/mediary-bench';
 mkdirSync(TMP, { recursive: true });
 
-export const DB_NAME = 'mediary_bench';
+/** BENCH_DB names another database, so that benchmarks run by different people do not share one. */
+export const DB_NAME = process.env.BENCH_DB ?? 'mediary_bench';
 export const dbUrl = (db = DB_NAME) => `postgres://postgres@127.0.0.1:5432/${db}`;
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 export const NO_LIMITS = JSON.stringify({
