@@ -16,12 +16,11 @@ import { AUDIO_FORMATS, type DownloadFormat } from './download-formats.js';
 import type { DownloadJobInput } from './download.job.js';
 import { FETCH_SHARE, MediaSourceService } from './media-source.service.js';
 
-/** A file as ffprobe read it: which file, its identity before the read, and whether its data was flushed. */
+/** A file as ffprobe read it: which file, and its identity before the read. */
 interface Inspection {
   file: string;
   identity: string;
   probe: ProbedMedia | null;
-  flushed: boolean;
 }
 
 /** Changes whenever the file is replaced or written to. */
@@ -51,14 +50,11 @@ export class DownloadHandler implements JobHandler<'download'> {
       void early.catch(() => undefined); // a run that fails after naming its file leaves it unobserved
     };
     const { file, info, fromUpload } = await this.sources.acquire(job.accountId, input, ctx, { onFinalFile });
-    const inspection = await this.inspected(file, early, ctx.signal);
-    const probe = inspection.probe;
+    const { probe } = await this.inspected(file, early, ctx.signal);
     if (!probe) throw new AppError('media_unavailable', 'The downloaded file is not readable media');
     this.checkLimits(probe, file);
     const delivered = await this.convert(file, probe, input, format, ctx);
-    let finalProbe: ProbedMedia | null = probe;
-    if (delivered !== file) finalProbe = (await this.inspect(delivered, ctx.signal, true)).probe;
-    else if (!fromUpload && !inspection.flushed) await this.storage.flushBeforeStore(file);
+    const finalProbe = delivered === file ? probe : (await this.inspect(delivered, ctx.signal, true)).probe;
     if (!finalProbe) throw new Error('conversion produced an unreadable file');
     ctx.progress(97);
     const base = safeFilename(input.filename ?? (info.title as string | undefined) ?? 'media');
@@ -95,11 +91,11 @@ export class DownloadHandler implements JobHandler<'download'> {
     return this.inspect(file, signal, false);
   }
 
-  /** ffprobe of `file` and, when `flush`, its data written to disk at the same time (for the store that follows). */
-  private async inspect(file: string, signal: AbortSignal, flush: boolean): Promise<Inspection> {
+  /** ffprobe of `file`; with `writeBehind`, the file's data starts going to disk meanwhile (for the store that follows). */
+  private async inspect(file: string, signal: AbortSignal, writeBehind: boolean): Promise<Inspection> {
     const before = await identity(file);
-    const [probe] = await Promise.all([this.ffmpeg.probe(file, { signal }), flush ? this.storage.flushBeforeStore(file) : null]);
-    return { file, identity: before, probe, flushed: flush };
+    if (writeBehind) this.storage.writeBehind(file);
+    return { file, identity: before, probe: await this.ffmpeg.probe(file, { signal }) };
   }
 
   private checkLimits(probe: ProbedMedia, file: string): void {

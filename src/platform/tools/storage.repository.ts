@@ -68,20 +68,17 @@ export class StorageRepository implements OnModuleDestroy {
   }
 
   /**
-   * Writes a finished scratch file's data to disk ahead of `putFile`, which will move it (local
-   * storage): the stored output is then durable before the job that lists it is committed, and
-   * that commit does not wait behind the file's dirty pages (on a shared ext4 filesystem the WAL
-   * flush did, ~50 ms per 100 MB). Run it beside other work. A no-op with S3, which gets the
-   * bytes by upload.
+   * Starts writing a finished scratch file's data to disk (fdatasync, in the background) ahead
+   * of `putFile`, which will move it (local storage). The database commit that follows the
+   * store otherwise waits behind the file's dirty pages when they share an ext4 filesystem
+   * (~50 ms after a 100 MB download). Nobody waits for it and its errors are ignored: it only
+   * moves I/O earlier, beside other work. Nothing to do with S3, which gets the bytes by upload.
    */
-  async flushBeforeStore(file: string): Promise<void> {
+  writeBehind(file: string): void {
     if (!this.isLocal) return;
-    const handle = await open(file, 'r');
-    try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
+    void open(file, 'r')
+      .then((handle) => handle.datasync().finally(() => handle.close()))
+      .catch(() => undefined);
   }
 
   async removeWorkDir(name: string): Promise<void> {
