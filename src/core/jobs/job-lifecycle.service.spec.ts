@@ -39,11 +39,11 @@ class FakeJobs {
 class FakeSettlement {
   calls: Array<{ op: 'complete' | 'end'; jobId: string; arg: unknown; expiresAt?: Date }> = [];
   constructor(private readonly jobs: FakeJobs) {}
-  async complete(jobId: string, done: JobOutcome, expiresAt: Date): Promise<boolean> {
+  async complete(jobId: string, done: JobOutcome, expiresAt: Date): Promise<JobEntity | null> {
     this.calls.push({ op: 'complete', jobId, arg: done, expiresAt });
-    if (this.jobs.row.status !== 'processing') return false;
+    if (this.jobs.row.status !== 'processing') return null;
     this.jobs.row = { ...this.jobs.row, status: 'completed', progress: 100, outputs: done.outputs };
-    return true;
+    return this.jobs.row;
   }
   async end(jobId: string, ending: 'failed' | 'canceled', error: JobError | null): Promise<boolean> {
     this.calls.push({ op: 'end', jobId, arg: ending });

@@ -89,7 +89,7 @@ export class JobLifecycleService {
   /** processing → completed with the handler's outcome, refunding what the work did not cost. */
   async complete(job: JobEntity, outcome: JobOutcome): Promise<void> {
     const expiresAt = new Date(Date.now() + this.config.outputTtlSeconds * 1000);
-    const completed = await this.settlement.completeReturning(job.id, outcome, expiresAt);
+    const completed = await this.settlement.complete(job.id, outcome, expiresAt);
     if (completed) {
       await this.ended(job.id, 'completed', undefined, completed);
       return;

@@ -31,18 +31,14 @@ const lockedJob = (r: Record<string, unknown>): LockedJob => ({
 export class JobSettlementRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** processing → completed, refunding what the work did not cost. False when the job is no longer processing. */
-  async complete(jobId: string, done: CompletedWork, expiresAt: Date): Promise<boolean> {
-    return (await this.completeReturning(jobId, done, expiresAt)) !== null;
-  }
-
   /**
-   * `complete`, returning the completed row (null when the job was no longer processing). One
+   * processing → completed, refunding what the work did not cost; returns the completed row (null
+   * when the job was no longer processing). One
    * statement, so one round trip and its own transaction: the row lock (FOR UPDATE, which sees
    * a concurrent cancel's commit), the update, and — only when something is left to refund —
    * the balance and the job's one refund entry, computed in SQL by `refundOnCompletionSql`.
    */
-  async completeReturning(jobId: string, done: CompletedWork, expiresAt: Date): Promise<JobEntity | null> {
+  async complete(jobId: string, done: CompletedWork, expiresAt: Date): Promise<JobEntity | null> {
     const row = await firstRow(
       this.db,
       `WITH locked AS (
