@@ -361,8 +361,8 @@ async function localBenchmarks(db, key, results) {
   results.speech = { file: speech.file, duration: speech.duration, reps: speech.reps, words: normalize(speech.text).length };
 
   // a) pocketsphinx alone, the app's conversion and arguments
-  const { pocketsphinxArgs, parsePocketsphinx } = await import(pathToFileURL(path.join(ROOT, 'dist', 'src', 'utils', 'pocketsphinx.js')).href);
-  const { speechWavArgs } = await import(pathToFileURL(path.join(ROOT, 'dist', 'src', 'utils', 'ffmpeg-args.js')).href);
+  const { pocketsphinxArgs, parsePocketsphinx } = await import(pathToFileURL(path.join(ROOT, 'dist', 'src', 'platform', 'tools', 'pocketsphinx-args.js')).href);
+  const { speechWavArgs } = await import(pathToFileURL(path.join(ROOT, 'dist', 'src', 'modules', 'transcribe', 'transcribe-args.js')).href);
   const wav = path.join(CACHE, 'speech-16k.wav');
   results.pocketsphinx = await guarded('pocketsphinx', async () => {
     const loadBefore = loadavg();
@@ -416,7 +416,7 @@ async function localBenchmarks(db, key, results) {
  * does). Also how big the app's Opus is for real speech (the flite recording), per hour.
  */
 async function ffmpegSteps(tone, results) {
-  const c = await import(pathToFileURL(path.join(ROOT, 'dist', 'src', 'utils', 'chunking.js')).href);
+  const c = await import(pathToFileURL(path.join(ROOT, 'dist', 'src', 'modules', 'transcribe', 'chunking.js')).href);
   const dir = path.join(CACHE, 'prep');
   const speech = await speechFile();
   results.ffmpegSteps = await guarded('ffmpeg steps', async () => {
