@@ -6,6 +6,7 @@ import { dataSourceOptions } from './database/data-source.js';
 import { bullConnection } from './tools/bull-connection.js';
 import { EgressProxyRepository } from './tools/egress-proxy.repository.js';
 import { FfmpegRepository } from './tools/ffmpeg.repository.js';
+import { HttpGetRepository } from './tools/http-get.repository.js';
 import { NetworkPolicy } from './tools/network-policy.js';
 import { OpenAiRepository } from './tools/openai.repository.js';
 import { ProcessRepository } from './tools/process.repository.js';
@@ -20,7 +21,7 @@ import { YtdlpRepository } from './tools/ytdlp.repository.js';
 
 /** One repository per external system; none holds a business rule. */
 const TOOLS: Type[] = [
-  ApertiumRepository, EgressProxyRepository, FfmpegRepository, LocalSpeechRepository, NetworkPolicy, OpenAiRepository,
+  ApertiumRepository, EgressProxyRepository, FfmpegRepository, HttpGetRepository, LocalSpeechRepository, NetworkPolicy, OpenAiRepository,
   ProcessRepository, QueueRepository, RedisRepository, StorageRepository, UrlGuardService, WebhookHttpRepository, YtdlpRepository,
 ];
 

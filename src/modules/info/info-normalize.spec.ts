@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { applyProbe, formatsToProbe, normalizeInfo } from './info-normalize.js';
+import { applyProbe, formatsToProbe, hlsDuration, normalizeInfo } from './info-normalize.js';
 import { type ProbedMedia } from '../../platform/tools/ffprobe.js';
 
 /** Trimmed `yt-dlp -J` output for a YouTube video. */
@@ -169,5 +169,17 @@ describe('formatsToProbe and hostile format URLs', () => {
       })),
     });
     expect(formatsToProbe(info, 10).map((f) => f.url)).toEqual(['https://cdn.example/v.mp4']);
+  });
+});
+
+describe('hlsDuration', () => {
+  const media = '#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\na.ts\n#EXTINF:2.5,\nb.ts\n#EXT-X-ENDLIST\n';
+  it('sums the segments of a finished media playlist', () => {
+    expect(hlsDuration(media)).toBe(6.5);
+  });
+  it('does not follow a master playlist, nor guess a live one', () => {
+    expect(hlsDuration('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\ntcp://10.0.0.1:6379/x.m3u8\n')).toBeNull();
+    expect(hlsDuration(media.replace('#EXT-X-ENDLIST\n', ''))).toBeNull();
+    expect(hlsDuration('<html>not a playlist</html>')).toBeNull();
   });
 });

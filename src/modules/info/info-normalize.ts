@@ -184,3 +184,14 @@ export function formatsToProbe(info: MediaInfo, max: number): MediaFormat[] {
 function isHttpUrl(url: string | undefined): boolean {
   return !!url && /^https?:\/\//i.test(url);
 }
+
+/**
+ * The length of an HLS media playlist: the sum of its segments' #EXTINF. Null for a master
+ * playlist (whose variants are not followed) or a live one (no #EXT-X-ENDLIST).
+ */
+export function hlsDuration(playlist: string): number | null {
+  if (!playlist.startsWith('#EXTM3U') || /#EXT-X-STREAM-INF/.test(playlist) || !/#EXT-X-ENDLIST/.test(playlist)) return null;
+  let total = 0;
+  for (const m of playlist.matchAll(/^#EXTINF:\s*([\d.]+)/gm)) total += Number(m[1]);
+  return total > 0 && Number.isFinite(total) ? Math.round(total * 1000) / 1000 : null;
+}

@@ -4,13 +4,14 @@ import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { EgressProxyRepository } from '../../platform/tools/egress-proxy.repository.js';
 import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
+import { HttpGetRepository } from '../../platform/tools/http-get.repository.js';
 import { ChargesRepository } from '../../core/ledger/charges.repository.js';
 import { CreditsRepository } from '../../core/ledger/credits.repository.js';
 import { IdempotencyRepository } from '../../core/ledger/idempotency.repository.js';
 import type { IdempotencyInput, StoredResponse } from '../../platform/http/idempotency.js';
 import { RedisRepository } from '../../platform/tools/redis.repository.js';
 import { YtdlpRepository } from '../../platform/tools/ytdlp.repository.js';
-import { applyProbe, formatsToProbe, normalizeInfo, type MediaInfo } from './info-normalize.js';
+import { applyProbe, formatsToProbe, hlsDuration, normalizeInfo, type MediaInfo } from './info-normalize.js';
 import { Semaphore } from '../../platform/concurrency.js';
 import { creditsCharged } from '../../platform/metrics.js';
 import { normalizeUrl } from '../../platform/tools/url-safety.js';
@@ -44,6 +45,7 @@ export class InfoService {
     private readonly ffmpeg: FfmpegRepository,
     private readonly egress: EgressProxyRepository,
     private readonly redis: RedisRepository,
+    private readonly http: HttpGetRepository,
     private readonly charges: ChargesRepository,
     private readonly credits: CreditsRepository,
     private readonly idempotency: IdempotencyRepository,
@@ -180,7 +182,14 @@ export class InfoService {
     await Promise.all(
       formatsToProbe(info, MAX_PROBES).map((format) =>
         probes.run(async () => {
-          const probe = await this.ffmpeg.probe(format.url!, { proxy, timeoutMs: 15_000, playlist: /^m3u8/.test(format.protocol ?? '') });
+          // ffmpeg's hls demuxer would open whatever a playlist names with the protocols HTTPS
+          // needs (tcp, tls), past the egress proxy: HLS is read here instead, as text.
+          if (/^m3u8/.test(format.protocol ?? '')) {
+            const playlist = await this.http.text(format.url!, { maxBytes: 1024 * 1024, timeoutMs: 15_000 });
+            info.duration ??= playlist ? hlsDuration(playlist) : null;
+            return;
+          }
+          const probe = await this.ffmpeg.probe(format.url!, { proxy, timeoutMs: 15_000 });
           if (probe) applyProbe(info, format, probe);
         }),
       ),

@@ -15,8 +15,8 @@ export class FfmpegRepository {
   ) {}
 
   /** ffprobe a local file or URL; null when it is not media ffprobe can read. */
-  async probe(input: string, opts: { timeoutMs?: number; proxy?: string; playlist?: boolean; signal?: AbortSignal } = {}): Promise<ProbedMedia | null> {
-    const args = probeArgs(input, opts.proxy, opts.playlist);
+  async probe(input: string, opts: { timeoutMs?: number; proxy?: string; signal?: AbortSignal } = {}): Promise<ProbedMedia | null> {
+    const args = probeArgs(input, opts.proxy);
     const res = await this.process.run(this.config.tools.ffprobe, args, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal });
     return res.exitCode === 0 ? parseProbe(res.stdout) : null;
   }

@@ -26,12 +26,11 @@ export function localInput(path: string): string[] {
 
 /**
  * `-i` for a remote URL, confined to HTTP(S) through the egress proxy when there is one, and read
- * as a media container — or, only when the site said so, as an HLS playlist (whose nested
- * playlists ffmpeg opens with the same protocols: a `tcp:` or `tls:` one would connect directly).
+ * as a media container only: never as a playlist, whose nested playlists ffmpeg would open with
+ * the protocols HTTPS itself needs (a `tcp:` one would connect past the proxy).
  */
-export function remoteInput(url: string, proxy?: string, playlist = false): string[] {
-  const formats = playlist ? `hls,${LOCAL_FORMATS}` : LOCAL_FORMATS;
-  return ['-protocol_whitelist', REMOTE_PROTOCOLS, '-format_whitelist', formats, ...(proxy ? ['-http_proxy', proxy] : []), '-i', url];
+export function remoteInput(url: string, proxy?: string): string[] {
+  return ['-protocol_whitelist', REMOTE_PROTOCOLS, '-format_whitelist', LOCAL_FORMATS, ...(proxy ? ['-http_proxy', proxy] : []), '-i', url];
 }
 
 /** Whether every `-i` of a command line comes with a protocol whitelist of its own. */
@@ -47,9 +46,9 @@ export function isConfined(args: readonly string[]): boolean {
   return true;
 }
 
-/** ffprobe of a local file, or of an http(s) URL (through `proxy`; an HLS playlist only when `playlist`). */
-export function probeArgs(input: string, proxy?: string, playlist = false): string[] {
-  const source = /^https?:\/\//i.test(input) ? remoteInput(input, proxy, playlist) : localInput(input);
+/** ffprobe of a local file, or of an http(s) URL (through `proxy`). */
+export function probeArgs(input: string, proxy?: string): string[] {
+  const source = /^https?:\/\//i.test(input) ? remoteInput(input, proxy) : localInput(input);
   return ['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...source];
 }
 

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import dns from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import { CONFIG, type Config } from '../../config.js';
 import { isAddressAllowed, parseCidrs, type AddressPolicy } from './url-safety.js';
 
@@ -23,4 +25,22 @@ export class NetworkPolicy {
   allows(address: string): boolean {
     return isAddressAllowed(address, this.policy);
   }
+
+  /**
+   * A dns.lookup for a connection of our own that refuses addresses the policy forbids: the check
+   * happens inside the resolution of that very connection, so DNS rebinding cannot slip past it.
+   */
+  readonly lookup: LookupFunction = (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const list = addresses as dns.LookupAddress[];
+      const refused = list.find((a) => !this.allows(a.address));
+      if (refused || list.length === 0) {
+        const e = Object.assign(new Error(`address ${refused?.address ?? '(none)'} is not allowed`), { code: 'EADDRNOTALLOWED' });
+        return callback(e, '', 0);
+      }
+      if (options.all) return callback(null, list);
+      return callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
 }

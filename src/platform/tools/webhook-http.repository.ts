@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import net, { type LookupFunction } from 'node:net';
+import net from 'node:net';
 import { CONFIG, type Config } from '../../config.js';
 import { NetworkPolicy } from './network-policy.js';
 
@@ -63,7 +62,7 @@ export class WebhookHttpRepository {
         {
           method: 'POST',
           headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-          lookup: this.checkedLookup,
+          lookup: this.policy.lookup,
           signal: AbortSignal.timeout(timeoutMs),
         },
         (res) => {
@@ -88,19 +87,4 @@ export class WebhookHttpRepository {
       req.end(body);
     });
   }
-
-  /** A dns.lookup that refuses addresses the policy forbids. */
-  private readonly checkedLookup: LookupFunction = (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      const list = addresses as dns.LookupAddress[];
-      const refused = list.find((a) => !this.policy.allows(a.address));
-      if (refused || list.length === 0) {
-        const e = Object.assign(new Error(`address ${refused?.address ?? '(none)'} is not allowed`), { code: 'EADDRNOTALLOWED' });
-        return callback(e, '', 0);
-      }
-      if (options.all) return callback(null, list);
-      return callback(null, list[0]!.address, list[0]!.family);
-    });
-  };
 }
