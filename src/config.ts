@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Default price of each operation in credits (PRODUCT.md); `PRICES` overrides any of them. */
+/** Default price of each operation in credits; `PRICES` overrides any of them. */
 export const DEFAULT_PRICES = {
   info: 1,
   download: 1,

@@ -1,7 +1,7 @@
 import { type ProbedMedia } from '../../platform/tools/ffprobe.js';
 
 
-/** The /v1/info document for one video (PRODUCT.md). */
+/** The /v1/info document for one video. */
 export interface MediaInfo {
   id: string;
   title: string | null;

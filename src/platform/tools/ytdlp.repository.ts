@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
 import { ProcessRepository, type RunResult } from './process.repository.js';
 
-/** Runs yt-dlp. Arguments come from `utils/ytdlp-args.ts`; this class only executes them. */
+/** Runs yt-dlp. Command lines are built by pure functions (`*-args.ts`); this class only executes them. */
 @Injectable()
 export class YtdlpRepository {
   constructor(
