@@ -53,7 +53,7 @@ export class TranscriberService {
    * recognition. Saved as owned by the account. Also the first half of a translation.
    */
   async produce(job: TranscriptJob, input: TranscribeJobInput, ctx: JobContext): Promise<{ transcript: Transcript; price: number; reused: boolean }> {
-    const owned = await this.transcripts.find(job.accountId, input.plan.source_key, input.plan.language, [input.plan.provider]);
+    const owned = await this.transcripts.find(job.accountId, input.plan.source_key, input.plan.language, [input.plan.provider], job.id);
     if (owned) return { transcript: owned.transcript, price: 0, reused: true };
     let transcript = input.plan.mode === 'captions' ? await this.fromCaptions(input, ctx.workDir) : undefined;
     if (!transcript && input.source === 'captions') {

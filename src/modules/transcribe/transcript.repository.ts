@@ -10,13 +10,17 @@ import type { Transcript } from './transcribe.job.js';
 export class TranscriptRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  find(accountId: string, sourceKey: string, language: string, providers: string[]): Promise<{ jobId: string; transcript: Transcript } | null> {
+  /**
+   * The account's transcript of this source, language and provider. `madeBy` is left out: a job
+   * retried after it saved one must not find its own and call itself free.
+   */
+  find(accountId: string, sourceKey: string, language: string, providers: string[], madeBy?: string): Promise<{ jobId: string; transcript: Transcript } | null> {
     return firstRow(
       this.db,
       `SELECT job_id, transcript FROM transcripts
-       WHERE account_id = $1 AND source_key = $2 AND language = $3 AND provider = ANY($4)
+       WHERE account_id = $1 AND source_key = $2 AND language = $3 AND provider = ANY($4) AND job_id IS DISTINCT FROM $5
        ORDER BY created_at DESC LIMIT 1`,
-      [accountId, sourceKey, language, providers],
+      [accountId, sourceKey, language, providers, madeBy ?? null],
       // Written by save() below from a Transcript; jsonb gives it back as it was.
       (r) => ({ jobId: r.job_id as string, transcript: r.transcript as Transcript }),
     );
