@@ -19,6 +19,8 @@ import type { BatchRequestDto } from './dto/batch.dto.js';
 export interface BatchItemPlan<T extends JobType = JobType> {
   input: JobInput<T>;
   price: number;
+  /** What a cancel while running keeps, when less than the price (see `Reservation`). */
+  committed?: number;
   errors: FieldError[];
 }
 
@@ -59,7 +61,7 @@ export class BatchesService implements OnModuleInit {
     if (body.webhook_url) await this.guard.check(body.webhook_url);
     const earlier = await this.jobs.replay(accountId, idem);
     if (earlier) return earlier;
-    const jobs = items.map((r) => ({ id: randomUUID(), input: r.input, price: r.price }));
+    const jobs = items.map((r) => ({ id: randomUUID(), input: r.input, price: r.price, committed: r.committed }));
     const total = jobs.reduce((sum, j) => sum + j.price, 0);
     const id = randomUUID();
     const response: StoredResponse = {

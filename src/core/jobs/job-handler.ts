@@ -28,6 +28,14 @@ export interface JobContext {
   progress(percent: number, rate?: TransferRate): void;
   /** The site the media turned out to come from (for filters and usage). */
   platform(platform: string): void;
+  /**
+   * Raises what the job is charged to `credits` in all when the account can pay the difference
+   * (work found to be larger than planned); returns what it is charged afterwards — less than
+   * asked when the account cannot pay, and the work must then stay within it.
+   */
+  reserve(credits: number, reason: string): Promise<number>;
+  /** Marks `credits` of the charge as spent even if the job is canceled now (e.g. minutes sent to a paid provider). */
+  commit(credits: number): Promise<void>;
   /** Stores a produced file among the job's outputs (moved unless `keepSource`). */
   store(file: string, filename: string, kind: string, contentType: string, opts?: StoreOptions): Promise<JobOutput>;
 }

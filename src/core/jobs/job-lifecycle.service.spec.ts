@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import type { QueueRepository } from '../../platform/tools/queue.repository.js';
 import type { RedisRepository } from '../../platform/tools/redis.repository.js';
 import type { StorageRepository } from '../../platform/tools/storage.repository.js';
+import type { ChargesRepository } from '../ledger/charges.repository.js';
 import type { JobSettlementRepository } from '../ledger/job-settlement.repository.js';
 import type { JobOutcome } from './job-handler.js';
 import { jobEventsChannel } from './job-events.js';
@@ -18,7 +19,7 @@ const TTL_SECONDS = 3600;
 function jobRow(status: JobEntity['status']): JobEntity {
   return {
     id: JOB, accountId: ACCOUNT, type: 'download', status, progress: 40, platform: null, batchId: null,
-    input: {}, result: null, error: null, outputs: [], creditsCharged: 2, creditsRefunded: 0, attempts: 1,
+    input: {}, result: null, error: null, outputs: [], creditsCharged: 2, creditsRefunded: 0, creditsCommitted: null, attempts: 1,
     createdAt: new Date(), startedAt: new Date(), completedAt: null, updatedAt: new Date(), expiresAt: null, outputsDeletedAt: null,
   };
 }
@@ -118,6 +119,7 @@ describe('JobLifecycleService', () => {
       { outputTtlSeconds: TTL_SECONDS } as unknown as Config,
       jobs as unknown as JobRepository,
       settlement as unknown as JobSettlementRepository,
+      {} as ChargesRepository,
       queue as unknown as QueueRepository,
       storage as unknown as StorageRepository,
       redis as unknown as RedisRepository,

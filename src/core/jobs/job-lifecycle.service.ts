@@ -4,8 +4,9 @@ import { jobsSettled } from '../../platform/metrics.js';
 import { QueueRepository } from '../../platform/tools/queue.repository.js';
 import { RedisRepository } from '../../platform/tools/redis.repository.js';
 import { StorageRepository } from '../../platform/tools/storage.repository.js';
+import { ChargesRepository } from '../ledger/charges.repository.js';
 import { JobSettlementRepository } from '../ledger/job-settlement.repository.js';
-import type { JobContext, JobOutcome } from './job-handler.js';
+import { CanceledError, type JobContext, type JobOutcome } from './job-handler.js';
 import { jobEventsChannel, type JobEvent } from './job-events.js';
 import { outputPrefix } from './job-outputs.js';
 import type { JobEntity, JobError } from './job.entity.js';
@@ -35,6 +36,7 @@ export class JobLifecycleService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly jobs: JobRepository,
     private readonly settlement: JobSettlementRepository,
+    private readonly charges: ChargesRepository,
     private readonly queue: QueueRepository,
     private readonly storage: StorageRepository,
     private readonly redis: RedisRepository,
@@ -62,6 +64,7 @@ export class JobLifecycleService {
     let lastWrite = 0;
     let lastPercent = job.progress;
     let lastTenth = Math.floor(job.progress / 10);
+    let charged = job.creditsCharged - job.creditsRefunded;
     return {
       signal,
       workDir,
@@ -78,6 +81,14 @@ export class JobLifecycleService {
           void this.announce(this.progressListeners, job.id);
         }
       },
+      reserve: async (credits, reason) => {
+        if (credits <= charged) return charged;
+        const now = await this.charges.topUp(job.id, credits, reason);
+        if (now === null) throw new CanceledError();
+        charged = now;
+        return charged;
+      },
+      commit: (credits) => this.charges.commit(job.id, credits),
       store: async (file, filename, kind, contentType, opts = {}) => {
         const key = `${outputPrefix(job.accountId, job.id)}/${filename}`;
         const size = await this.storage.putFile(key, file, { keepSource: opts.keepSource, contentType });

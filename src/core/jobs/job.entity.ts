@@ -30,6 +30,8 @@ export class JobEntity {
   @Column('jsonb') outputs: JobOutput[];
   @Column('integer', { name: 'credits_charged' }) creditsCharged: number;
   @Column('integer', { name: 'credits_refunded' }) creditsRefunded: number;
+  /** What a cancel while running keeps; null keeps all that was charged. */
+  @Column('integer', { name: 'credits_committed', nullable: true }) creditsCommitted: number | null;
   @Column('integer') attempts: number;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'started_at', nullable: true }) startedAt: Date | null;

@@ -36,6 +36,15 @@ export interface JobView {
   error: { code: string; message: string } | null;
 }
 
+/**
+ * What a job is charged: a flat price is all committed once the job starts; a per-minute
+ * reservation commits only `committed` (its base) and gives the rest back if canceled mid-run.
+ */
+export interface Reservation {
+  price: number;
+  committed?: number;
+}
+
 /** A job's life on the API side: charge and enqueue; read; cancel or delete; present. */
 @Injectable()
 export class JobsService {
@@ -54,12 +63,13 @@ export class JobsService {
    * Charges and records the job in one transaction, then enqueues it. If Redis is down after
    * the commit, the job is still accepted: the sweeper enqueues committed jobs Redis lost.
    */
-  async submit<T extends JobType>(accountId: string, type: T, input: JobInput<T>, price: number, idem: IdempotencyInput | null): Promise<StoredResponse> {
+  async submit<T extends JobType>(accountId: string, type: T, input: JobInput<T>, charge: number | Reservation, idem: IdempotencyInput | null): Promise<StoredResponse> {
     const earlier = await this.replay(accountId, idem);
     if (earlier) return earlier;
+    const { price, committed } = typeof charge === 'number' ? { price: charge, committed: undefined } : charge;
     const id = randomUUID();
     const response: StoredResponse = { statusCode: 202, body: { job_id: id, status: 'pending', credits_charged: price } };
-    const outcome = await this.charges.chargeJob({ id, accountId, type, input, price }, idem, response);
+    const outcome = await this.charges.chargeJob({ id, accountId, type, input, price, committed }, idem, response);
     const settled = settleCharge(outcome, price, response);
     if (outcome.kind === 'charged') {
       jobsSubmitted.inc({ type });

@@ -14,6 +14,8 @@ export interface NewJob {
   type: string;
   input: unknown;
   price: number;
+  /** What a cancel while running keeps, when less than the price (per-minute work); all of it otherwise. */
+  committed?: number;
 }
 
 export interface NewBatch {
@@ -21,15 +23,15 @@ export interface NewBatch {
   accountId: string;
   type: string;
   webhookUrl: string | null;
-  jobs: Array<{ id: string; input: unknown; price: number }>;
+  jobs: Array<{ id: string; input: unknown; price: number; committed?: number }>;
 }
 
 const JOB_SQL = `
   WITH debit AS (
     UPDATE accounts SET balance = balance - $3 WHERE id = $1 AND balance >= $3 RETURNING balance
   ), job AS (
-    INSERT INTO jobs (id, account_id, type, input, credits_charged)
-    SELECT $2, $1, $4, $5::jsonb, $3 FROM debit RETURNING id
+    INSERT INTO jobs (id, account_id, type, input, credits_charged, credits_committed)
+    SELECT $2, $1, $4, $5::jsonb, $3, $6::int FROM debit RETURNING id
   ), entry AS (
     INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
     SELECT $1, -$3::bigint, 'charge', (SELECT id FROM job), $4, balance FROM debit WHERE $3 > 0
@@ -43,10 +45,10 @@ const BATCH_SQL = `
     INSERT INTO batches (id, account_id, operation, total, webhook_url)
     SELECT $2, $1, $4, $5, $6 FROM debit RETURNING id
   ), items AS (
-    SELECT * FROM unnest($7::uuid[], $8::jsonb[], $9::int[]) WITH ORDINALITY AS t(id, input, price, n)
+    SELECT * FROM unnest($7::uuid[], $8::jsonb[], $9::int[], $10::int[]) WITH ORDINALITY AS t(id, input, price, committed, n)
   ), job AS (
-    INSERT INTO jobs (id, account_id, type, input, credits_charged, batch_id, batch_position)
-    SELECT i.id, $1, $4, i.input, i.price, (SELECT id FROM batch), i.n - 1 FROM items i, debit RETURNING id
+    INSERT INTO jobs (id, account_id, type, input, credits_charged, credits_committed, batch_id, batch_position)
+    SELECT i.id, $1, $4, i.input, i.price, i.committed, (SELECT id FROM batch), i.n - 1 FROM items i, debit RETURNING id
   ), entry AS (
     INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
     SELECT $1, -i.price::bigint, 'charge', i.id, $4, d.balance + $3 - sum(i.price) OVER (ORDER BY i.n)
@@ -62,6 +64,23 @@ const REQUEST_SQL = `
     SELECT $1, -$2::bigint, 'charge', $3, balance FROM debit WHERE $2 > 0
   )
   SELECT balance FROM debit`;
+
+const TOP_UP_SQL = `
+  WITH job AS (
+    SELECT id, account_id, credits_charged, $2::int - credits_charged AS more FROM jobs WHERE id = $1 AND status = 'processing' FOR UPDATE
+  ), debit AS (
+    UPDATE accounts a SET balance = a.balance - job.more FROM job
+    WHERE a.id = job.account_id AND job.more > 0 AND a.balance >= job.more RETURNING a.id, a.balance, job.more
+  ), raised AS (
+    UPDATE jobs j SET credits_charged = j.credits_charged + debit.more, updated_at = now() FROM debit WHERE j.id = $1 RETURNING j.credits_charged
+  ), entry AS (
+    INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
+    SELECT debit.id, -debit.more::bigint, 'charge', $1, $3, debit.balance FROM debit
+  )
+  SELECT COALESCE((SELECT credits_charged FROM raised), job.credits_charged) AS charged FROM job`;
+
+/** The committed column: null when the whole price is committed once the job starts. */
+const committedOf = (j: { price: number; committed?: number }): number | null => (j.committed === undefined || j.committed >= j.price ? null : j.committed);
 
 /**
  * Every charge: the debit, what it pays for (a job, a batch, a synchronous answer), its ledger
@@ -79,7 +98,7 @@ export class ChargesRepository {
 
   /** Charges `price` and creates the job row; without a key it is a single statement. */
   chargeJob(job: NewJob, idem: IdempotencyInput | null, response: StoredResponse): Promise<ChargeOutcome> {
-    const params = [job.accountId, job.id, job.price, job.type, JSON.stringify(job.input)];
+    const params = [job.accountId, job.id, job.price, job.type, JSON.stringify(job.input), committedOf(job)];
     return this.charge(job.accountId, JOB_SQL, params, idem, response);
   }
 
@@ -88,9 +107,27 @@ export class ChargesRepository {
     const total = batch.jobs.reduce((sum, j) => sum + j.price, 0);
     const params = [
       batch.accountId, batch.id, total, batch.type, batch.jobs.length, batch.webhookUrl,
-      batch.jobs.map((j) => j.id), batch.jobs.map((j) => JSON.stringify(j.input)), batch.jobs.map((j) => j.price),
+      batch.jobs.map((j) => j.id), batch.jobs.map((j) => JSON.stringify(j.input)), batch.jobs.map((j) => j.price), batch.jobs.map(committedOf),
     ];
     return this.charge(batch.accountId, BATCH_SQL, params, idem, response);
+  }
+
+  /**
+   * Raises a running job's charge to `total` when the account can pay the difference (one debit
+   * and one ledger entry naming the job, in one statement); all or nothing. Returns what the job
+   * is charged afterwards, or null when it is no longer running (canceled meanwhile).
+   */
+  topUp(jobId: string, total: number, reason: string): Promise<number | null> {
+    return firstRow(this.db, TOP_UP_SQL, [jobId, total, reason], (r) => r.charged as number);
+  }
+
+  /** Marks `credits` of a running per-minute job's charge as spent, whatever happens next (never above the charge). */
+  async commit(jobId: string, credits: number): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET credits_committed = LEAST(credits_charged, GREATEST(credits_committed, $2))
+       WHERE id = $1 AND status = 'processing' AND credits_committed IS NOT NULL`,
+      [jobId, credits],
+    );
   }
 
   /** A synchronous request (e.g. /v1/info) that creates no job. */

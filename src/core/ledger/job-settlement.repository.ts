@@ -21,6 +21,7 @@ const lockedJob = (r: Record<string, unknown>): LockedJob => ({
   status: r.status as string,
   credits_charged: r.credits_charged as number,
   credits_refunded: r.credits_refunded as number,
+  credits_committed: r.credits_committed as number | null,
 });
 
 /**
@@ -89,7 +90,7 @@ export class JobSettlementRepository {
   }
 
   private lock(q: QueryRunner, jobId: string): Promise<LockedJob | null> {
-    return firstRow(q, 'SELECT account_id, status, credits_charged, credits_refunded FROM jobs WHERE id = $1 FOR UPDATE', [jobId], lockedJob);
+    return firstRow(q, 'SELECT account_id, status, credits_charged, credits_refunded, credits_committed FROM jobs WHERE id = $1 FOR UPDATE', [jobId], lockedJob);
   }
 
   /** The job's one refund entry (a partial unique index allows no second), with the balance it leaves. */

@@ -14,6 +14,18 @@ describe('settlement rules', () => {
     expect(refundOnEnd(job('processing', 3), 'canceled')).toBe(0);
   });
 
+  it('gives back the uncommitted part of a running per-minute job that is canceled', () => {
+    const running = (charged: number, committed: number | null, refunded = 0) => ({ ...job('processing', charged, refunded), credits_committed: committed });
+    expect(refundOnEnd(running(10, 3), 'canceled')).toBe(7);
+    expect(refundOnEnd(running(10, 10), 'canceled')).toBe(0);
+    expect(refundOnEnd(running(10, null), 'canceled')).toBe(0);
+    // Committed beyond the charge (it never can be) keeps the charge, never more.
+    expect(refundOnEnd(running(4, 9), 'canceled')).toBe(0);
+    expect(refundOnEnd(running(10, 3, 5), 'canceled')).toBe(5);
+    expect(refundOnEnd({ ...running(10, 3), status: 'pending' }, 'canceled')).toBe(10);
+    expect(refundOnEnd(running(10, 3), 'failed')).toBe(10);
+  });
+
   it('keeps what completed work cost and returns the unused reservation', () => {
     expect(refundOnCompletion(job('processing', 10), 4)).toBe(6);
     expect(refundOnCompletion(job('processing', 10), 10)).toBe(0);

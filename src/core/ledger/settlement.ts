@@ -6,12 +6,20 @@ export interface ChargedJob {
   status: string;
   credits_charged: number;
   credits_refunded: number;
+  /** What a cancel while running keeps (a per-minute job's base and what it committed to); null keeps all. */
+  credits_committed?: number | null;
 }
 
-/** A job that ends without completing: a failure is never the caller's fault; a cancel is refunded if no work started. */
+/**
+ * A job that ends without completing: a failure is never the caller's fault; a cancel is
+ * refunded in full if no work started, and otherwise gives back what the job had reserved but
+ * not committed to (the unprocessed minutes of a per-minute job; nothing of a flat price).
+ */
 export function refundOnEnd(job: ChargedJob, ending: 'failed' | 'canceled'): number {
   const refundable = job.credits_charged - job.credits_refunded;
-  return ending === 'failed' || job.status === 'pending' ? refundable : 0;
+  if (ending === 'failed' || job.status === 'pending') return refundable;
+  const kept = Math.min(job.credits_charged, job.credits_committed ?? job.credits_charged);
+  return Math.max(0, Math.min(refundable, job.credits_charged - kept));
 }
 
 /** What completed work is billed: its cost rounded up to whole credits, never negative. */

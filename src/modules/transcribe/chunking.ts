@@ -8,13 +8,18 @@ export function estimateOpusBytes(durationSeconds: number): number {
   return Math.ceil(durationSeconds * SPEECH_OPUS_BYTES_PER_SECOND * 1.25);
 }
 
-export function speechOpusArgs(input: string, output: string): string[] {
-  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...localInput(input), '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg', output];
+export function speechOpusArgs(input: string, output: string, limitSeconds?: number): string[] {
+  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...localInput(input), ...limitArgs(limitSeconds), '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg', output];
 }
 
-/** ffmpeg silencedetect over the whole file, its findings printed to stdout (however many). */
-export function silenceDetectArgs(input: string): string[] {
-  return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...localInput(input), '-af', 'silencedetect=noise=-35dB:d=0.4,ametadata=mode=print:file=-', '-vn', '-f', 'null', '-'];
+/** Output options that stop after the first `seconds` of the input (the minutes paid for); none when undefined. */
+export function limitArgs(seconds: number | undefined): string[] {
+  return seconds === undefined || !Number.isFinite(seconds) ? [] : ['-t', seconds.toFixed(3)];
+}
+
+/** ffmpeg silencedetect over the file (its first `limitSeconds` when given), its findings printed to stdout (however many). */
+export function silenceDetectArgs(input: string, limitSeconds?: number): string[] {
+  return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...localInput(input), ...limitArgs(limitSeconds), '-af', 'silencedetect=noise=-35dB:d=0.4,ametadata=mode=print:file=-', '-vn', '-f', 'null', '-'];
 }
 
 /** `lavfi.silence_start=9` / `lavfi.silence_end=10` (or the log form `silence_start: 9`) → [start, end] pairs. */

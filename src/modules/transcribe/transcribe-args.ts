@@ -1,4 +1,5 @@
 import { localInput } from '../../platform/tools/ffprobe.js';
+import { limitArgs } from './chunking.js';
 import { ytdlpCommonArgs, type YtdlpCommon } from '../../platform/tools/ytdlp-args.js';
 
 /** Only the captions of one language (manual or automatic), as WebVTT in `outputDir`. */
@@ -24,7 +25,7 @@ export function captionArgs(url: string, opts: YtdlpCommon & { language: string;
   ];
 }
 
-/** Audio for speech recognition: mono 16 kHz 16-bit WAV (what pocketsphinx reads). */
-export function speechWavArgs(input: string, output: string): string[] {
-  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...localInput(input), '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'pcm_s16le', '-f', 'wav', output];
+/** Audio for speech recognition: mono 16 kHz 16-bit WAV (what pocketsphinx reads), its first `limitSeconds` when given. */
+export function speechWavArgs(input: string, output: string, limitSeconds?: number): string[] {
+  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...localInput(input), ...limitArgs(limitSeconds), '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'pcm_s16le', '-f', 'wav', output];
 }

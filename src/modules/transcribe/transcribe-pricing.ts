@@ -9,5 +9,16 @@ export function asrPrice(prices: PriceTable, durationSeconds: number): number {
   return Math.max(prices.transcribe, minutes * prices.transcribe_asr_minute);
 }
 
+/**
+ * The most speech `credits` pay for, in whole minutes (seconds; Infinity when minutes are
+ * free); 0 when they do not pay even the base price or one minute. `asrPrice` of the result
+ * never exceeds `credits`.
+ */
+export function asrSecondsCovered(prices: PriceTable, credits: number): number {
+  if (credits < prices.transcribe) return 0;
+  if (prices.transcribe_asr_minute <= 0) return Infinity;
+  return Math.floor(credits / prices.transcribe_asr_minute) * 60;
+}
+
 /** When the duration is unknown at submit, speech is reserved for this long (and capped by it). */
 export const UNKNOWN_DURATION_RESERVE_SECONDS = 600;

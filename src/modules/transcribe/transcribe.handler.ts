@@ -17,7 +17,7 @@ export class TranscribeHandler implements JobHandler<'transcribe'> {
     const output = await this.transcriber.storeTranscript(ctx, produced.transcript, input.format, input.filename ?? 'transcript');
     const transcript = input.timestamps === 'word' ? produced.transcript : withoutWords(produced.transcript);
     return {
-      result: { ...transcript, format: input.format, reused: produced.reused, metadata: input.metadata ?? null },
+      result: { ...transcript, truncated_at: transcript.truncated_at ?? null, format: input.format, reused: produced.reused, metadata: input.metadata ?? null },
       outputs: [output],
       cost: produced.price,
     };

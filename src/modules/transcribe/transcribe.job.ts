@@ -7,6 +7,11 @@ export interface Transcript {
   source: 'captions' | 'asr';
   provider: string;
   duration: number | null;
+  /**
+   * Where speech recognition stopped (seconds), when the media was longer than the credits
+   * reserved for it and the account could not pay the rest; null or absent when it was all heard.
+   */
+  truncated_at?: number | null;
   text: string;
   segments: Segment[];
 }

@@ -64,12 +64,15 @@ export class TranscribeService {
       throw new AppError('validation_failed', 'give exactly one of url and upload_id', { errors: [{ field: 'url', message: 'give exactly one of url and upload_id' }] });
     }
     if (req.webhook_url) await this.guard.check(req.webhook_url);
-    const { input, price } = await this.plan(accountId, req, this.config.prices.transcribe);
-    return this.jobs.submit(accountId, 'transcribe', input, price, idem);
+    const { input, ...charge } = await this.plan(accountId, req, this.config.prices.transcribe);
+    return this.jobs.submit(accountId, 'transcribe', input, charge, idem);
   }
 
-  /** The plan of a transcription and what to reserve for it; refuses what cannot work. */
-  async plan(accountId: string, req: TranscribeRequest, minimum: number): Promise<{ input: TranscribeJobInput; price: number }> {
+  /**
+   * The plan of a transcription and what to reserve for it; refuses what cannot work. Speech
+   * reserves its minutes but commits only the base price: canceled mid-run, the minutes go back.
+   */
+  async plan(accountId: string, req: TranscribeRequest, minimum: number): Promise<{ input: TranscribeJobInput; price: number; committed: number }> {
     const source = req.source ?? 'auto';
     let sourceKey: string;
     let duration: number | null;
@@ -106,7 +109,8 @@ export class TranscribeService {
       : plan.mode === 'captions'
         ? this.config.prices.transcribe
         : asrPrice(this.config.prices, duration ?? UNKNOWN_DURATION_RESERVE_SECONDS);
-    return { input: { ...req, source, format: req.format ?? 'json', timestamps: req.timestamps ?? 'segment', plan }, price };
+    const committed = Math.min(price, this.config.prices.transcribe);
+    return { input: { ...req, source, format: req.format ?? 'json', timestamps: req.timestamps ?? 'segment', plan }, price, committed };
   }
 
   /** A finished transcript in another format, without a new job. */

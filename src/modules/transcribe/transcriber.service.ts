@@ -17,7 +17,7 @@ import { YtdlpRepository } from '../../platform/tools/ytdlp.repository.js';
 import { MediaSourceService } from '../download/index.js';
 import { chunkArgs, estimateOpusBytes, parseSilences, planChunks, silenceDetectArgs, speechOpusArgs } from './chunking.js';
 import { captionArgs, speechWavArgs } from './transcribe-args.js';
-import { asrPrice } from './transcribe-pricing.js';
+import { asrPrice, asrSecondsCovered } from './transcribe-pricing.js';
 import type { Transcript, TranscribeJobInput } from './transcribe.job.js';
 import { fullText, parseCaptions, renderTranscript, segmentWords, TRANSCRIPT_CONTENT_TYPES, type TranscriptFormat } from './transcript-formats.js';
 import { TranscriptRepository } from './transcript.repository.js';
@@ -52,17 +52,17 @@ export class TranscriberService {
    * The transcript the plan asks for: owned already (price 0), the site's captions, or speech
    * recognition. Saved as owned by the account. Also the first half of a translation.
    */
-  async produce(job: TranscriptJob, input: TranscribeJobInput, ctx: JobContext): Promise<{ transcript: Transcript; price: number; reused: boolean }> {
+  async produce(job: TranscriptJob, input: TranscribeJobInput, ctx: JobContext, besides = 0): Promise<{ transcript: Transcript; price: number; reused: boolean }> {
     const owned = await this.transcripts.find(job.accountId, input.plan.source_key, input.plan.language, [input.plan.provider], job.id);
     if (owned) return { transcript: owned.transcript, price: 0, reused: true };
-    let transcript = input.plan.mode === 'captions' ? await this.fromCaptions(input, ctx.workDir) : undefined;
-    if (!transcript && input.source === 'captions') {
+    const captions = input.plan.mode === 'captions' ? await this.fromCaptions(input, ctx.workDir) : undefined;
+    if (!captions && input.source === 'captions') {
       throw new AppError('media_unavailable', `No ${input.plan.language} captions could be fetched for this media`);
     }
-    transcript ??= await this.fromSpeech(job, input, ctx);
-    const price = transcript.source === 'captions' ? this.config.prices.transcribe : asrPrice(this.config.prices, transcript.duration ?? 0);
-    await this.transcripts.save(job.accountId, input.plan.source_key, job.id, transcript);
-    return { transcript, price, reused: false };
+    const made = captions ? { transcript: captions, price: this.config.prices.transcribe } : await this.fromSpeech(job, input, ctx, besides);
+    // A transcript cut short is not the account's to reuse: asking again must recognize it all.
+    if (made.transcript.truncated_at == null) await this.transcripts.save(job.accountId, input.plan.source_key, job.id, made.transcript);
+    return { ...made, reused: false };
   }
 
   /** The site's captions in the planned language, parsed into segments; undefined if unavailable. */
@@ -98,7 +98,14 @@ export class TranscriberService {
     }
   }
 
-  private async fromSpeech(job: TranscriptJob, input: TranscribeJobInput, ctx: JobContext): Promise<Transcript> {
+  /**
+   * Speech recognition of the media as it is at run time, bounded by what the job is charged:
+   * when the media is longer than planned (captions that could not be fetched, a longer file,
+   * an unknown duration), the difference is charged if the account can pay it; otherwise only
+   * the minutes paid for are recognized and `truncated_at` says where it stopped. Priced from
+   * the audio actually recognized; `besides` is what the job is charged for its other work.
+   */
+  private async fromSpeech(job: TranscriptJob, input: TranscribeJobInput, ctx: JobContext, besides: number): Promise<{ transcript: Transcript; price: number }> {
     const provider = this.config.speech.provider;
     if (provider === 'local' && !this.speech.languages.includes(input.plan.language)) {
       throw new AppError('unsupported_language', `Speech recognition here does not support ${input.plan.language}`);
@@ -108,15 +115,48 @@ export class TranscriberService {
       { url: input.url, upload_id: input.upload_id, audio_only: true },
       { ...ctx, progress: (p) => ctx.progress(p * 0.3) },
     );
+    const measured = await this.measure(media.file, ctx);
+    const prices = this.config.prices;
+    const charged = await ctx.reserve(asrPrice(prices, measured.duration) + besides, 'speech recognition: the media is longer than planned');
+    const covered = asrSecondsCovered(prices, charged - besides);
+    if (covered === 0) throw new AppError('insufficient_credits', 'The credits reserved for this job do not pay for a minute of speech recognition');
+    const limit = measured.duration > covered + 0.5 ? covered : undefined;
     const words = input.timestamps === 'word';
-    const segments = provider === 'openai' ? await this.withOpenAi(media.file, input, ctx, words) : await this.withPocketsphinx(media.file, ctx);
-    const duration = segments.duration;
-    return { language: input.plan.language, source: 'asr', provider, duration, text: fullText(segments.segments), segments: segments.segments };
+    const recognized =
+      provider === 'openai'
+        ? await this.withOpenAi(measured.file, Math.min(measured.duration, limit ?? Infinity), limit, input, ctx, words, besides)
+        : await this.withPocketsphinx(measured.file, limit, ctx);
+    const transcript: Transcript = {
+      language: input.plan.language,
+      source: 'asr',
+      provider,
+      duration: measured.duration,
+      truncated_at: limit ?? null,
+      text: fullText(recognized.segments),
+      segments: recognized.segments,
+    };
+    return { transcript, price: asrPrice(prices, recognized.duration) };
   }
 
-  private async withPocketsphinx(file: string, ctx: JobContext): Promise<{ segments: Segment[]; duration: number }> {
+  /**
+   * The audio's duration as it is now. A file that does not say (a live-style stream) is
+   * decoded once into the WAV speech reads, bounded by the longest media accepted, and measured.
+   */
+  private async measure(file: string, ctx: JobContext): Promise<{ file: string; duration: number }> {
+    const source = await this.ffmpeg.probe(file);
+    if (source && !source.audio) throw new AppError('media_unavailable', 'The media has no audio that can be read');
+    if (source?.duration != null) return { file, duration: source.duration };
+    const wav = path.join(ctx.workDir, 'measured.wav');
+    const conv = await this.ffmpeg.run(speechWavArgs(file, wav, this.config.limits.maxDurationSeconds), { timeoutMs: 30 * 60_000, signal: ctx.signal });
+    const duration = conv.exitCode === 0 ? (await this.ffmpeg.probe(wav))?.duration : undefined;
+    if (duration == null) throw new AppError('media_unavailable', 'The media has no audio that can be read');
+    return { file: wav, duration };
+  }
+
+  /** pocketsphinx over the first `limit` seconds (all when undefined); `duration` is what it heard. */
+  private async withPocketsphinx(file: string, limit: number | undefined, ctx: JobContext): Promise<{ segments: Segment[]; duration: number }> {
     const wav = path.join(ctx.workDir, 'speech.wav');
-    const conv = await this.ffmpeg.run(speechWavArgs(file, wav), { timeoutMs: 30 * 60_000, signal: ctx.signal });
+    const conv = await this.ffmpeg.run(speechWavArgs(file, wav, limit), { timeoutMs: 30 * 60_000, signal: ctx.signal });
     if (conv.exitCode !== 0) throw new AppError('media_unavailable', 'The media has no audio that can be read');
     const duration = (await this.ffmpeg.probe(wav))?.duration ?? 0;
     ctx.progress(35);
@@ -139,21 +179,26 @@ export class TranscriberService {
    * each chunk is encoded straight from the source — one encoding pass in all — then sent
    * OPENAI_CONCURRENCY at a time and stitched back with its offset.
    */
-  private async withOpenAi(file: string, input: TranscribeJobInput, ctx: JobContext, words: boolean): Promise<{ segments: Segment[]; duration: number }> {
+  private async withOpenAi(
+    file: string,
+    duration: number,
+    limit: number | undefined,
+    input: TranscribeJobInput,
+    ctx: JobContext,
+    words: boolean,
+    besides: number,
+  ): Promise<{ segments: Segment[]; duration: number }> {
     const o = this.config.speech.openai;
-    const source = await this.ffmpeg.probe(file);
-    if (!source?.audio) throw new AppError('media_unavailable', 'The media has no audio that can be read');
-    const duration = source.duration ?? 0;
     const estimate = estimateOpusBytes(duration);
     const needsCuts = estimate > o.maxUploadBytes || duration > o.maxChunkSeconds;
     const silences = needsCuts
-      ? parseSilences((await this.ffmpeg.run(silenceDetectArgs(file), { timeoutMs: 30 * 60_000, signal: ctx.signal, maxStdoutBytes: 16 * 1024 * 1024 })).stdout)
+      ? parseSilences((await this.ffmpeg.run(silenceDetectArgs(file, limit), { timeoutMs: 30 * 60_000, signal: ctx.signal, maxStdoutBytes: 16 * 1024 * 1024 })).stdout)
       : [];
     const chunks = planChunks(duration, estimate, o.maxUploadBytes, silences, o.maxChunkSeconds);
     const encoders = Math.max(1, Math.min(os.availableParallelism(), 4));
     const files = await mapBounded(chunks, encoders, async ([start, end], i) => {
       const out = path.join(ctx.workDir, `chunk-${i}.ogg`);
-      const args = chunks.length === 1 ? speechOpusArgs(file, out) : chunkArgs(file, out, start, end);
+      const args = chunks.length === 1 ? speechOpusArgs(file, out, limit) : chunkArgs(file, out, start, end);
       const res = await this.ffmpeg.run(args, { timeoutMs: 60 * 60_000, signal: ctx.signal });
       if (res.exitCode !== 0) throw new Error(`encoding audio chunk ${i} failed: ${res.stderr.slice(-200)}`);
       if ((await stat(out)).size > o.maxUploadBytes) throw new Error(`audio chunk ${i} is over the upload limit; lower OPENAI_MAX_CHUNK_SECONDS`);
@@ -161,8 +206,12 @@ export class TranscriberService {
     });
     ctx.progress(35);
     let done = 0;
-    const results = await mapBounded(files, o.concurrency, async (chunk) => {
+    let sent = 0;
+    const results = await mapBounded(files, o.concurrency, async (chunk, i) => {
       const r = await this.openai.transcribe(chunk, { language: input.plan.language, words, signal: ctx.signal });
+      // Minutes the provider has recognized are spent, even if the job is canceled now.
+      sent += chunks[i]![1] - chunks[i]![0];
+      await ctx.commit(asrPrice(this.config.prices, sent) + besides);
       ctx.progress(35 + (++done / files.length) * 55);
       return r;
     });

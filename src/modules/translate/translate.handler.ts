@@ -41,6 +41,7 @@ export class TranslateHandler implements JobHandler<'translate'> {
       transcript_provider: source.provider,
       source_language: from,
       duration: source.duration,
+      truncated_at: source.truncated_at ?? null,
       text: fullText(segments),
       segments,
     };
@@ -57,8 +58,9 @@ export class TranslateHandler implements JobHandler<'translate'> {
       if (!done?.result || done.status !== 'completed') throw new AppError('media_unavailable', 'The transcription is no longer available');
       return { transcript: done.result, cost: this.config.prices.translate };
     }
-    const produced = await this.transcriber.produce(job, input.transcription!, { ...ctx, progress: (p) => ctx.progress(p * 0.8) });
-    return { transcript: produced.transcript, cost: produced.price + Math.max(0, this.config.prices.translate - this.config.prices.transcribe) };
+    const extra = Math.max(0, this.config.prices.translate - this.config.prices.transcribe);
+    const produced = await this.transcriber.produce(job, input.transcription!, { ...ctx, progress: (p) => ctx.progress(p * 0.8) }, extra);
+    return { transcript: produced.transcript, cost: produced.price + extra };
   }
 
   private async translate(provider: 'local' | 'openai', from: string, to: string, texts: string[], signal: AbortSignal): Promise<string[]> {

@@ -33,6 +33,7 @@ export class TranslateService {
     const target = baseLanguage(req.target_language);
     let from: string;
     let price: number;
+    let committed: number;
     let input: TranslateJobInput;
     const extra = Math.max(0, this.config.prices.translate - this.config.prices.transcribe);
     if (req.transcript_job_id) {
@@ -41,16 +42,18 @@ export class TranslateService {
       if (job.status !== 'completed') throw new AppError('conflict', `The transcription is ${job.status}`);
       from = baseLanguage(req.source_language ?? job.result?.language ?? 'en');
       price = this.config.prices.translate;
+      committed = price;
       input = { ...req, target_language: target, format: req.format ?? 'json', provider: this.config.translateProvider };
     } else {
       const planned = await this.transcriptions.plan(accountId, { url: req.url, upload_id: req.upload_id, language: req.source_language }, this.config.prices.translate);
       from = baseLanguage(planned.input.plan.language);
       price = planned.price + extra;
+      committed = planned.committed + extra;
       input = { ...req, target_language: target, format: req.format ?? 'json', provider: this.config.translateProvider, transcription: planned.input };
     }
     if (from === target) throw new AppError('validation_failed', `The transcript is already in ${target}`);
     await this.assertPair(from, target);
-    return this.jobs.submit(accountId, 'translate', input, price, idem);
+    return this.jobs.submit(accountId, 'translate', input, { price, committed }, idem);
   }
 
   private async assertPair(from: string, to: string): Promise<void> {

@@ -4,8 +4,9 @@ import { Webhooks1763900000000 } from '../../../migrations/1763900000000-webhook
 import { Uploads1764000000000 } from '../../../migrations/1764000000000-uploads.js';
 import { Batches1764100000000 } from '../../../migrations/1764100000000-batches.js';
 import { Transcripts1764200000000 } from '../../../migrations/1764200000000-transcripts.js';
+import { JobCommitments1764300000000 } from '../../../migrations/1764300000000-job-commitments.js';
 
-export const MIGRATIONS = [InitialSchema1763800000000, Webhooks1763900000000, Uploads1764000000000, Batches1764100000000, Transcripts1764200000000];
+export const MIGRATIONS = [InitialSchema1763800000000, Webhooks1763900000000, Uploads1764000000000, Batches1764100000000, Transcripts1764200000000, JobCommitments1764300000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
