@@ -12,6 +12,7 @@ import { WebhookWorker } from './core/webhooks/webhook.worker.js';
 import { WebhooksModule } from './core/webhooks/webhooks.module.js';
 import { DownloadModule } from './modules/download/index.js';
 import { InfoModule } from './modules/info/index.js';
+import { PreviewModule } from './modules/preview/index.js';
 import { TranscribeModule } from './modules/transcribe/index.js';
 import { TranslateModule } from './modules/translate/translate.module.js';
 import { ApiKeyGuard } from './platform/http/api-key.guard.js';
@@ -20,7 +21,7 @@ import { ProblemFilter } from './platform/http/problem.filter.js';
 import { PlatformModule } from './platform/platform.module.js';
 
 /** The operations of the API, one module each. */
-const OPERATIONS = [InfoModule, DownloadModule, TranscribeModule, TranslateModule];
+const OPERATIONS = [InfoModule, DownloadModule, TranscribeModule, TranslateModule, PreviewModule];
 
 /** The HTTP side (ROLE api or all): every route needs an API key unless marked public; errors are problem+json. */
 @Module({

@@ -36,6 +36,11 @@ export interface JobContext {
   reserve(credits: number, reason: string): Promise<number>;
   /** Marks `credits` of the charge as spent even if the job is canceled now (e.g. minutes sent to a paid provider). */
   commit(credits: number): Promise<void>;
+  /**
+   * A link to a stored output that works for as long as the job's outputs are kept (a file that
+   * names another, like a storyboard's WebVTT naming its sprite sheets).
+   */
+  link(output: JobOutput): Promise<string>;
   /** Stores a produced file among the job's outputs (moved unless `keepSource`). */
   store(file: string, filename: string, kind: string, contentType: string, opts?: StoreOptions): Promise<JobOutput>;
 }

@@ -8,7 +8,7 @@ import { ChargesRepository } from '../ledger/charges.repository.js';
 import { JobSettlementRepository } from '../ledger/job-settlement.repository.js';
 import { CanceledError, type JobContext, type JobOutcome } from './job-handler.js';
 import { jobEventsChannel, type JobEvent } from './job-events.js';
-import { outputPrefix } from './job-outputs.js';
+import { filePath, outputPrefix } from './job-outputs.js';
 import type { JobEntity, JobError } from './job.entity.js';
 import { JobRepository } from './job.repository.js';
 
@@ -89,6 +89,11 @@ export class JobLifecycleService {
         return charged;
       },
       commit: (credits) => this.charges.commit(job.id, credits),
+      link: (output) => {
+        // Outputs are kept this long from completion, which is later than now: the link never outlives the file.
+        const expiresAt = new Date(Date.now() + this.config.outputTtlSeconds * 1000);
+        return this.storage.link({ key: output.key, filename: output.filename, contentType: output.content_type, expiresAt, apiPath: filePath(job.id, output.filename) });
+      },
       store: async (file, filename, kind, contentType, opts = {}) => {
         const key = `${outputPrefix(job.accountId, job.id)}/${filename}`;
         const size = await this.storage.putFile(key, file, { keepSource: opts.keepSource, contentType });

@@ -13,6 +13,10 @@ export interface JobOutput {
   filename: string;
   content_type: string;
   size: number;
+  /** Pictures and videos: their size in pixels; videos and animations: their length in seconds. */
+  width?: number;
+  height?: number;
+  duration?: number;
 }
 
 @Entity('jobs')

@@ -149,6 +149,8 @@ export class JobsService {
               url: await this.storage.link({ key: o.key, filename: o.filename, contentType: o.content_type, expiresAt, apiPath: filePath(job.id, o.filename) }),
               content_type: o.content_type,
               size: o.size,
+              ...(o.width !== undefined ? { width: o.width, height: o.height } : {}),
+              ...(o.duration !== undefined ? { duration: o.duration } : {}),
               expires_at: expiresAt.toISOString(),
             })),
           );

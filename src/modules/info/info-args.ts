@@ -13,5 +13,6 @@ export function estimateCredits(prices: PriceTable): Record<string, number> {
     download_reencode: prices.download_reencode,
     transcribe: prices.transcribe,
     translate: prices.translate,
+    preview: prices.preview,
   };
 }

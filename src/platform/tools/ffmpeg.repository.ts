@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
 import { ProcessRepository, type RunResult } from './process.repository.js';
-import { isConfined, localInput, parseFfmpegProgress, parseProbe, probeArgs, type ProbedMedia } from './ffprobe.js';
+import { bytesRead, isConfined, localInput, parseFfmpegProgress, parseProbe, probeArgs, type ProbedMedia } from './ffprobe.js';
 
 /**
  * Runs ffmpeg and ffprobe with command lines built by pure functions; every input of every run is
@@ -14,11 +14,18 @@ export class FfmpegRepository {
     private readonly process: ProcessRepository,
   ) {}
 
-  /** ffprobe a local file or URL; null when it is not media ffprobe can read. */
-  async probe(input: string, opts: { timeoutMs?: number; proxy?: string; signal?: AbortSignal } = {}): Promise<ProbedMedia | null> {
-    const args = probeArgs(input, opts.proxy);
+  /** ffprobe a local file or URL; null when it is not media ffprobe can read. `onBytesRead` learns what it read. */
+  async probe(input: string, opts: { timeoutMs?: number; proxy?: string; signal?: AbortSignal; onBytesRead?: (bytes: number) => void } = {}): Promise<ProbedMedia | null> {
+    const args = probeArgs(input, opts.proxy, opts.onBytesRead ? 'verbose' : 'error');
     const res = await this.process.run(this.config.tools.ffprobe, args, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal });
+    opts.onBytesRead?.(bytesRead(res.stderr));
     return res.exitCode === 0 ? parseProbe(res.stdout) : null;
+  }
+
+  /** ffprobe with a command line of the caller's (confined like ffmpeg's); its output. */
+  probeWith(args: string[], opts: { timeoutMs: number; signal?: AbortSignal }): Promise<RunResult> {
+    if (!isConfined(args)) return Promise.reject(new Error('ffprobe command line with an unconfined input (use localInput or remoteInput)'));
+    return this.process.run(this.config.tools.ffprobe, args, { timeoutMs: opts.timeoutMs, signal: opts.signal, maxStdoutBytes: 1024 * 1024 });
   }
 
   /** True when the loudest sample is below -50 dBFS (ffmpeg volumedetect). */

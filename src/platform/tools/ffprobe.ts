@@ -25,6 +25,19 @@ export function localInput(path: string): string[] {
 }
 
 /**
+ * `-i` for raw RGB frames this service wrote itself (tiles of a sheet): the demuxer is named, so
+ * nothing in the file is interpreted; only that one local file is read.
+ */
+export function rawVideoInput(path: string, width: number, height: number): string[] {
+  return ['-protocol_whitelist', 'file', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', `${width}x${height}`, '-framerate', '1', '-i', path];
+}
+
+/** `-i` for raw 16-bit mono PCM this service wrote itself. */
+export function rawAudioInput(path: string, sampleRate: number): string[] {
+  return ['-protocol_whitelist', 'file', '-f', 's16le', '-ar', String(sampleRate), '-ac', '1', '-i', path];
+}
+
+/**
  * `-i` for a remote URL, confined to HTTP(S) through the egress proxy when there is one, and read
  * as a media container only: never as a playlist, whose nested playlists ffmpeg would open with
  * the protocols HTTPS itself needs (a `tcp:` one would connect past the proxy).
@@ -47,9 +60,19 @@ export function isConfined(args: readonly string[]): boolean {
 }
 
 /** ffprobe of a local file, or of an http(s) URL (through `proxy`). */
-export function probeArgs(input: string, proxy?: string): string[] {
+export function probeArgs(input: string, proxy?: string, loglevel: 'error' | 'verbose' = 'error'): string[] {
   const source = /^https?:\/\//i.test(input) ? remoteInput(input, proxy) : localInput(input);
-  return ['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...source];
+  return ['-hide_banner', '-loglevel', loglevel, '-print_format', 'json', '-show_format', '-show_streams', ...source];
+}
+
+/**
+ * Bytes ffmpeg or ffprobe read from its inputs, from the statistics it logs at `verbose` when
+ * it closes each one (`Statistics: N bytes read, M seeks`): what crossed the wire for a URL.
+ */
+export function bytesRead(stderr: string): number {
+  let total = 0;
+  for (const m of stderr.matchAll(/Statistics: (\d+) bytes read/g)) total += Number(m[1]);
+  return total;
 }
 
 interface FfprobeJson {

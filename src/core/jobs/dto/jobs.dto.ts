@@ -12,11 +12,14 @@ export class ListJobsQueryDto extends PageQueryDto {
 }
 
 export class JobFileDto {
-  @ApiProperty({ enum: ['media', 'subtitle', 'thumbnail'] }) kind: string;
+  @ApiProperty({ enum: ['media', 'subtitle', 'thumbnail', 'transcript', 'image', 'animation', 'video', 'vtt'] }) kind: string;
   @ApiProperty() filename: string;
   @ApiProperty({ description: 'Signed link; expires at expires_at' }) url: string;
   @ApiProperty({ example: 'video/mp4' }) content_type: string;
   @ApiProperty({ description: 'Bytes' }) size: number;
+  @ApiPropertyOptional({ description: 'Pictures and videos of a preview: width in pixels' }) width?: number;
+  @ApiPropertyOptional({ description: 'Pictures and videos of a preview: height in pixels' }) height?: number;
+  @ApiPropertyOptional({ description: 'Animations and videos of a preview: length in seconds' }) duration?: number;
   @ApiProperty({ format: 'date-time' }) expires_at: string;
 }
 

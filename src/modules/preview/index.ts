@@ -1,0 +1,2 @@
+/** What other modules may use of the preview module. */
+export { PreviewModule } from './preview.module.js';

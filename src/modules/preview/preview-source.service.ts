@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { stat } from 'node:fs/promises';
+import { CONFIG, type Config } from '../../config.js';
+import type { JobContext } from '../../core/jobs/job-handler.js';
+import { AppError } from '../../errors.js';
+import { EgressProxyRepository, type EgressSession } from '../../platform/tools/egress-proxy.repository.js';
+import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
+import { localInput, remoteInput, type ProbedMedia } from '../../platform/tools/ffprobe.js';
+import { ytdlpCommonArgs } from '../../platform/tools/ytdlp-args.js';
+import { classifyYtdlpError } from '../../platform/tools/ytdlp-errors.js';
+import { YtdlpRepository } from '../../platform/tools/ytdlp.repository.js';
+import { MediaSourceService } from '../download/index.js';
+
+/** The media a preview reads: where ffmpeg finds it, and what ffprobe saw in it. */
+export interface PreviewSource {
+  /** ffmpeg's input options, confined; seeking happens before them (`-ss` is an input option). */
+  input: string[];
+  probe: ProbedMedia;
+  /** Read over HTTP(S) in place (range requests), not fetched whole. */
+  remote: boolean;
+  /** Bytes of the source read over the network so far (all of it when it was fetched whole; none for an upload). */
+  bytesRead: number;
+  close(): void;
+}
+
+/**
+ * yt-dlp format selectors: a single file served over plain HTTP(S) that ffmpeg can seek in
+ * with range requests (progressive first, then video only for pictures), else anything yt-dlp
+ * can fetch (HLS, DASH, merges), which is then downloaded first.
+ */
+const DIRECT = "[protocol^=http][protocol!*=dash][protocol!*=m3u8]";
+const SELECTORS = {
+  video: `b${DIRECT}[vcodec!=none]/bv${DIRECT}/b/bv*`,
+  audio: `ba${DIRECT}/b${DIRECT}/ba/b`,
+};
+
+/**
+ * Opens a preview's source without fetching it whole when it can: an upload is read where it
+ * is stored; a URL is resolved with yt-dlp (through the egress proxy) to a format URL that
+ * ffmpeg reads in place, or — a stream of segments, or a merge — downloaded first.
+ */
+@Injectable()
+export class PreviewSourceService {
+  private readonly logger = new Logger(PreviewSourceService.name);
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly ytdlp: YtdlpRepository,
+    private readonly ffmpeg: FfmpegRepository,
+    private readonly egress: EgressProxyRepository,
+    private readonly media: MediaSourceService,
+  ) {}
+
+  async open(accountId: string, source: { url?: string; upload_id?: string }, needs: 'video' | 'audio', ctx: JobContext): Promise<PreviewSource> {
+    if (source.url) {
+      const remote = await this.inPlace(source.url, needs, ctx);
+      if (remote) return remote;
+    }
+    const acquired = await this.media.acquire(accountId, { url: source.url, upload_id: source.upload_id, audio_only: needs === 'audio' }, { ...ctx, progress: (p) => ctx.progress(p * 0.5) });
+    const probe = await this.ffmpeg.probe(acquired.file, { signal: ctx.signal });
+    if (!probe) throw new AppError('media_unavailable', 'The media could not be read');
+    const fetched = acquired.fromUpload ? 0 : (await stat(acquired.file)).size;
+    return { input: localInput(acquired.file), probe, remote: false, bytesRead: fetched, close: () => undefined };
+  }
+
+  /** The format URL ffmpeg may seek in, probed; null when the media must be fetched whole. */
+  private async inPlace(url: string, needs: 'video' | 'audio', ctx: JobContext): Promise<PreviewSource | null> {
+    const session = await this.egress.open();
+    let kept = false;
+    try {
+      const format = await this.resolve(url, needs, session, ctx.signal);
+      if (!format) return null;
+      let bytesRead = 0;
+      const probe = await this.ffmpeg.probe(format, { proxy: session?.proxyUrl, signal: ctx.signal, onBytesRead: (n) => (bytesRead += n) });
+      if (session?.denied.length) throw new AppError('url_not_allowed', 'The URL led to a private or reserved network address');
+      if (!probe) return null;
+      kept = true;
+      return { input: remoteInput(format, session?.proxyUrl), probe, remote: true, bytesRead, close: () => session?.close() };
+    } finally {
+      if (!kept) session?.close();
+    }
+  }
+
+  /** yt-dlp -j with the selector: the chosen format's URL when it is one plain HTTP(S) file. */
+  private async resolve(url: string, needs: 'video' | 'audio', session: EgressSession | null, signal: AbortSignal): Promise<string | null> {
+    const args = [
+      ...ytdlpCommonArgs({ proxy: session?.proxyUrl, maxDurationSeconds: this.config.limits.maxDurationSeconds }),
+      '-j', '--playlist-items', '1', '-f', SELECTORS[needs], '--', url,
+    ];
+    const res = await this.ytdlp.run(args, { timeoutMs: 60_000, signal, maxStdoutBytes: 16 * 1024 * 1024 });
+    if (session?.denied.length) throw new AppError('url_not_allowed', 'The URL led to a private or reserved network address');
+    const line = res.stdout.split('\n').find((l) => l.startsWith('{'));
+    if (!line) {
+      const classified = classifyYtdlpError(res.stderr);
+      throw new AppError(classified.code, classified.message);
+    }
+    const info = JSON.parse(line) as { url?: unknown; protocol?: unknown; requested_formats?: unknown; is_live?: unknown; duration?: unknown };
+    if (info.is_live === true) throw new AppError('validation_failed', 'Live streams cannot be previewed');
+    const protocol = typeof info.protocol === 'string' ? info.protocol : '';
+    const direct = !info.requested_formats && typeof info.url === 'string' && /^https?$/.test(protocol) && /^https?:\/\//i.test(info.url);
+    if (!direct) this.logger.debug(`preview of ${protocol || 'a merged format'}: fetching it whole`);
+    return direct ? (info.url as string) : null;
+  }
+}

@@ -1,0 +1,270 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { HandlesJob, type Job, type JobContext, type JobHandler, type JobOutcome } from '../../core/jobs/job-handler.js';
+import type { JobOutput } from '../../core/jobs/job.entity.js';
+import { AppError } from '../../errors.js';
+import { mapBounded } from '../../platform/concurrency.js';
+import { safeFilename } from '../../platform/filenames.js';
+import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
+import { bytesRead, rawAudioInput, rawVideoInput } from '../../platform/tools/ffprobe.js';
+import {
+  animationArgs, clipArgs, copyFits, everyFrameArgs, keyframesBeforeArgs, outputKind, PEAK_SAMPLE_RATE, pcmArgs, sheetArgs, thumbnailArgs, tileFrameArgs,
+  waveformPngArgs,
+} from './preview-args.js';
+import {
+  checkAgainstDuration, even, PeakMeter, planStoryboard, PREVIEW_FORMATS, PREVIEW_LIMITS, quarterOf, scaledHeight, spreadTimes, storyboardVtt, waveformSvg,
+  windowIn,
+} from './preview-plan.js';
+import { PreviewSourceService, type PreviewSource } from './preview-source.service.js';
+import type { PreviewJobInput, PreviewJobResult } from './preview.job.js';
+
+const FFMPEG_TIMEOUT_MS = 10 * 60_000;
+/** Seeks one preview may have going at once (each is one ffmpeg and one HTTP connection). */
+const SEEKS_AT_ONCE = 4;
+/** Above this many frames a storyboard decodes the media once instead of seeking per frame. */
+const SEEK_FRAMES_MAX = 100;
+
+type Made = { result: Omit<PreviewJobResult, 'type' | 'format' | 'source' | 'metadata'>; outputs: JobOutput[] };
+
+/**
+ * A preview job: opens the source (in place over HTTP when it can, so a frame at 1:30:00 reads
+ * a few megabytes, not two hours) and makes the one thing asked for. Priced flat; a failure
+ * is refunded by the lifecycle.
+ */
+@HandlesJob('preview')
+export class PreviewHandler implements JobHandler<'preview'> {
+  constructor(
+    private readonly sources: PreviewSourceService,
+    private readonly ffmpeg: FfmpegRepository,
+  ) {}
+
+  async run(job: Job<'preview'>, ctx: JobContext): Promise<JobOutcome<'preview'>> {
+    const input = job.input;
+    const format = input.format ?? PREVIEW_FORMATS[input.type][0]!;
+    const source = await this.sources.open(job.accountId, input, input.type === 'waveform' ? 'audio' : 'video', ctx);
+    try {
+      const probe = source.probe;
+      if (input.type === 'waveform' ? !probe.audio : !probe.video) {
+        throw new AppError('media_unavailable', input.type === 'waveform' ? 'The media has no audio' : 'The media has no video: only a waveform can be made of it');
+      }
+      const problems = checkAgainstDuration(input, probe.duration);
+      if (problems.length) throw new AppError('validation_failed', problems.map((p) => p.message).join('; '), { errors: problems });
+      ctx.progress(50);
+      const made = await this.make(input, format, source, ctx);
+      return {
+        result: {
+          type: input.type,
+          format,
+          source: { duration: probe.duration, width: probe.video?.width ?? null, height: probe.video?.height ?? null, bytes_read: source.bytesRead },
+          ...made.result,
+          metadata: input.metadata ?? null,
+        },
+        outputs: made.outputs,
+        cost: job.creditsCharged,
+      };
+    } finally {
+      source.close();
+    }
+  }
+
+  private make(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
+    switch (input.type) {
+      case 'thumbnail':
+        return this.thumbnail(input, format, source, ctx);
+      case 'gif':
+        return this.animation(input, format, source, ctx);
+      case 'mosaic':
+        return this.mosaic(input, format, source, ctx);
+      case 'clip':
+        return this.clip(input, format, source, ctx);
+      case 'storyboard':
+        return this.storyboard(input, format, source, ctx);
+      case 'waveform':
+        return this.waveform(input, format, source, ctx);
+    }
+  }
+
+  private async thumbnail(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
+    const at = input.timestamp ?? quarterOf(source.probe.duration);
+    const width = even(input.width ?? source.probe.video!.width);
+    const size = { width, height: scaledHeight(width, this.size(source)) };
+    const file = this.file(ctx, `thumbnail.${format}`);
+    await this.ffmpegRun(thumbnailArgs(source.input, at, size, format, file), ctx, 'No frame could be read at that time', source);
+    const output = await this.store(ctx, file, input, 'thumbnail', format, size);
+    return { result: { timestamp: at, width: output.width!, height: output.height! }, outputs: [output] };
+  }
+
+  private async animation(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
+    const L = PREVIEW_LIMITS.gif;
+    const w = windowIn(input.start ?? quarterOf(source.probe.duration), input.duration ?? L.defaultDuration, source.probe.duration);
+    const fps = input.fps ?? L.defaultFps;
+    // Never larger than the source unless asked.
+    const width = even(input.width ?? Math.min(L.defaultWidth, source.probe.video!.width));
+    const size = { width, height: scaledHeight(width, this.size(source)) };
+    const file = this.file(ctx, `preview.${format}`);
+    await this.ffmpegRun(animationArgs(source.input, w, fps, size, format, file), ctx, 'The window could not be read', source);
+    const frames = Math.max(1, Math.round(w.duration * fps));
+    const output = await this.store(ctx, file, input, 'preview', format, { ...size, duration: w.duration });
+    return { result: { start: w.start, duration: w.duration, fps, frames, width: output.width!, height: output.height! }, outputs: [output] };
+  }
+
+  private async mosaic(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
+    const L = PREVIEW_LIMITS.mosaic;
+    const duration = this.knownDuration(source);
+    const columns = input.columns ?? L.defaultGrid;
+    const rows = input.rows ?? L.defaultGrid;
+    const tileWidth = even(Math.floor((input.width ?? L.defaultWidth) / columns) - 1);
+    const tile = { width: tileWidth, height: scaledHeight(tileWidth, this.size(source)) };
+    const times = spreadTimes(duration, columns * rows);
+    const raw = await this.framesBySeeking(source, times, tile, ctx);
+    const file = this.file(ctx, `mosaic.${format}`);
+    await this.ffmpegRun(sheetArgs(rawVideoInput(raw, tile.width, tile.height), columns, rows, format, file, 1), ctx, 'The contact sheet could not be made');
+    const output = await this.store(ctx, file, input, 'mosaic', format, { width: tile.width * columns, height: tile.height * rows });
+    return {
+      result: { columns, rows, tile_width: tile.width, tile_height: tile.height, width: output.width!, height: output.height!, timestamps: times },
+      outputs: [output],
+    };
+  }
+
+  private async clip(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
+    const requested = windowIn(input.start ?? 0, input.duration ?? PREVIEW_LIMITS.clip.defaultDuration, source.probe.duration);
+    const { video, audio } = source.probe;
+    // A stream copy only where the codecs fit the container; otherwise the clip is re-encoded (and says so).
+    const precision = input.precision === 'fast' && copyFits(format, video?.codec ?? null, audio?.codec ?? null) ? 'fast' : 'exact';
+    let start = requested.start;
+    if (precision === 'fast' && start > 0) {
+      const res = await this.ffmpeg.probeWith(keyframesBeforeArgs(source.input, start), { timeoutMs: 60_000, signal: ctx.signal });
+      if (source.remote) source.bytesRead += bytesRead(res.stderr);
+      const keyframes = res.stdout.split('\n').map((l) => Number(l.split(',')[0])).filter((t) => Number.isFinite(t) && t <= start + 0.001);
+      start = keyframes.length ? Math.round(Math.max(...keyframes) * 1000) / 1000 : start;
+    }
+    const w = { start, duration: Math.round((requested.duration + (requested.start - start)) * 1000) / 1000 };
+    const file = this.file(ctx, `clip.${format}`);
+    await this.ffmpegRun(clipArgs(source.input, precision === 'fast' ? w : requested, precision, format, file), ctx, 'The clip could not be made', source);
+    const made = await this.ffmpeg.probe(file, { signal: ctx.signal });
+    if (!made?.duration) throw new AppError('media_unavailable', 'The clip came out empty');
+    const width = made.video?.width;
+    const output = await this.store(ctx, file, input, 'clip', format, { ...(width ? { width, height: made.video!.height } : {}), duration: made.duration });
+    return {
+      result: { start: precision === 'fast' ? start : requested.start, requested_start: requested.start, duration: made.duration, precision, ...(width ? { width, height: made.video!.height } : {}) },
+      outputs: [output],
+    };
+  }
+
+  private async storyboard(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
+    const duration = this.knownDuration(source);
+    const plan = planStoryboard(duration, input.interval);
+    const tileWidth = even(input.tile_width ?? PREVIEW_LIMITS.storyboard.defaultTileWidth);
+    const tile = { width: tileWidth, height: scaledHeight(tileWidth, this.size(source)) };
+    const raw =
+      plan.times.length > SEEK_FRAMES_MAX
+        ? await this.framesInOnePass(source, plan.interval, plan.times.length, tile, ctx)
+        : await this.framesBySeeking(source, plan.times, tile, ctx);
+    ctx.progress(85);
+    const pattern = this.file(ctx, `sheet-%03d.${format}`);
+    await this.ffmpegRun(sheetArgs(rawVideoInput(raw, tile.width, tile.height), plan.columns, plan.rows, format, pattern, plan.sheets), ctx, 'The sprite sheets could not be made');
+    const base = safeFilename(input.filename ?? 'storyboard');
+    const sheets: JobOutput[] = [];
+    for (let i = 0; i < plan.sheets; i++) {
+      const file = this.file(ctx, `sheet-${String(i + 1).padStart(3, '0')}.${format}`);
+      const { kind, contentType } = outputKind('storyboard', format);
+      const stored = await ctx.store(file, `${base}-${String(i + 1).padStart(3, '0')}.${format}`, kind, contentType);
+      sheets.push({ ...stored, width: tile.width * plan.columns, height: tile.height * plan.rows });
+    }
+    // Players fetch the sheets the WebVTT names; each is named by a link that works as long as the files are kept.
+    const links = await Promise.all(sheets.map((s) => ctx.link(s)));
+    const vtt = this.file(ctx, 'storyboard.vtt');
+    await writeFile(vtt, storyboardVtt(plan, duration, tile, (i) => links[i]!));
+    const track = await ctx.store(vtt, `${base}.vtt`, 'vtt', 'text/vtt');
+    return {
+      result: { interval: plan.interval, frames: plan.times.length, sheets: plan.sheets, columns: plan.columns, rows: plan.rows, tile_width: tile.width, tile_height: tile.height },
+      outputs: [track, ...sheets],
+    };
+  }
+
+  private async waveform(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
+    const L = PREVIEW_LIMITS.waveform;
+    const width = input.width ?? L.defaultWidth;
+    const height = input.height ?? L.defaultHeight;
+    const color = input.color ?? L.defaultColor;
+    const background = input.background ?? L.defaultBackground;
+    const pcm = this.file(ctx, 'audio.pcm');
+    await this.ffmpegRun(pcmArgs(source.input, pcm), ctx, 'The audio could not be decoded', source);
+    const samples = Math.floor((await stat(pcm)).size / 2);
+    if (samples === 0) throw new AppError('media_unavailable', 'The media has no audio that can be read');
+    // Streamed through, a chunk at a time: an hour of audio is 57 MB of PCM, never held at once.
+    const meter = new PeakMeter(width, samples);
+    for await (const chunk of createReadStream(pcm, { highWaterMark: 256 * 1024 })) meter.push(chunk as Buffer);
+    const peaks = meter.result();
+    const file = this.file(ctx, `waveform.${format}`);
+    if (format === 'svg') await writeFile(file, waveformSvg(peaks, width, height, color, background));
+    else await this.ffmpegRun(waveformPngArgs(rawAudioInput(pcm, PEAK_SAMPLE_RATE), width, height, color, background, file), ctx, 'The waveform picture could not be drawn');
+    const output = await this.store(ctx, file, input, 'waveform', format, { width, height });
+    return { result: { peaks, width, height, duration: Math.round((samples / PEAK_SAMPLE_RATE) * 1000) / 1000 }, outputs: [output] };
+  }
+
+  /**
+   * One frame per time, each by its own seek (a few hundred kilobytes over HTTP each), as raw
+   * tiles appended in order into one file. A frame that cannot be read is left black.
+   */
+  private async framesBySeeking(source: PreviewSource, times: number[], tile: { width: number; height: number }, ctx: JobContext): Promise<string> {
+    let done = 0;
+    const frames = await mapBounded(times, SEEKS_AT_ONCE, async (at, i) => {
+      const file = this.file(ctx, `frame-${i}.rgb`);
+      const res = await this.ffmpeg.run(tileFrameArgs(source.input, at, tile, file), { timeoutMs: 120_000, signal: ctx.signal });
+      if (source.remote) source.bytesRead += bytesRead(res.stderr);
+      ctx.progress(50 + (++done / times.length) * 35);
+      const size = res.exitCode === 0 ? await stat(file).then((s) => s.size, () => 0) : 0;
+      return size === tile.width * tile.height * 3 ? file : null;
+    });
+    if (frames.every((f) => f === null)) throw new AppError('media_unavailable', 'No frame of the media could be read');
+    const raw = this.file(ctx, 'tiles.rgb');
+    const black = Buffer.alloc(tile.width * tile.height * 3);
+    async function* tiles() {
+      for (const frame of frames) {
+        if (frame) yield* createReadStream(frame);
+        else yield black;
+      }
+    }
+    await pipeline(tiles(), createWriteStream(raw));
+    return raw;
+  }
+
+  /** Every `interval` seconds in one decoding pass (dense storyboards, where seeking would read it all anyway). */
+  private async framesInOnePass(source: PreviewSource, interval: number, count: number, tile: { width: number; height: number }, ctx: JobContext): Promise<string> {
+    const raw = this.file(ctx, 'tiles.rgb');
+    await this.ffmpegRun(everyFrameArgs(source.input, interval, count, tile, raw), ctx, 'The media could not be decoded', source);
+    return raw;
+  }
+
+  /** Runs one command that makes `args`' last file; `source` (when it reads the source) counts what it read. */
+  private async ffmpegRun(args: string[], ctx: JobContext, failure: string, source?: PreviewSource): Promise<void> {
+    const res = await this.ffmpeg.run(args, { timeoutMs: FFMPEG_TIMEOUT_MS, signal: ctx.signal });
+    if (source?.remote) source.bytesRead += bytesRead(res.stderr);
+    const output = args[args.length - 1]!;
+    const size = output.includes('%') ? 1 : await stat(output).then((s) => s.size, () => 0);
+    if (res.exitCode !== 0 || size === 0) throw new AppError('media_unavailable', failure);
+  }
+
+  private async store(ctx: JobContext, file: string, input: PreviewJobInput, name: string, format: string, meta: Pick<JobOutput, 'width' | 'height' | 'duration'>): Promise<JobOutput> {
+    const { kind, contentType } = outputKind(input.type, format);
+    const stored = await ctx.store(file, `${safeFilename(input.filename ?? name)}.${format}`, kind, contentType);
+    return { ...stored, ...meta };
+  }
+
+  private file(ctx: JobContext, name: string): string {
+    return path.join(ctx.workDir, name);
+  }
+
+  private size(source: PreviewSource): { width: number | null; height: number | null } {
+    return { width: source.probe.video?.width ?? null, height: source.probe.video?.height ?? null };
+  }
+
+  private knownDuration(source: PreviewSource): number {
+    const d = source.probe.duration;
+    if (!d || d <= 0) throw new AppError('media_unavailable', 'The media does not say how long it is; a mosaic or storyboard needs that');
+    return d;
+  }
+}
