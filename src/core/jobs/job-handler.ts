@@ -1,4 +1,5 @@
 import { Injectable, SetMetadata, applyDecorators } from '@nestjs/common';
+import type { QueryRunner } from 'typeorm';
 import type { JobEntity, JobOutput } from './job.entity.js';
 import type { JobInput, JobResult, JobType } from './job-types.js';
 
@@ -45,12 +46,25 @@ export interface JobContext {
   store(file: string, filename: string, kind: string, contentType: string, opts?: StoreOptions): Promise<JobOutput>;
 }
 
+/**
+ * Statements run inside a job's settlement transaction: what `rows`, `firstRow` and the other
+ * helpers of platform/database/sql.ts accept. Commit and rollback belong to the settlement.
+ */
+export type SqlRunner = QueryRunner;
+
 /** What a handler returns: its result, its files, and what the work actually cost in credits. */
 export interface JobOutcome<T extends JobType = JobType> {
   result: JobResult<T>;
   outputs: JobOutput[];
   /** Credits the work cost; anything charged above it is refunded when the job completes. */
   cost: number;
+  /**
+   * Effects of this job's own that must happen if, and only when, it completes (an account now
+   * owns a transcript): run inside the completion transaction, after the job row is completed
+   * and settled. Not run when the job had already ended (canceled meanwhile, or completed by
+   * another run); a failure rolls the completion back and fails the attempt.
+   */
+  settle?: (tx: SqlRunner) => Promise<void>;
 }
 
 /** Runs one type of job in a worker. Expected failures throw `AppError`; faults throw anything. */

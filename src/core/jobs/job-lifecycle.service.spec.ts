@@ -5,8 +5,8 @@ import type { QueueRepository } from '../../platform/tools/queue.repository.js';
 import type { RedisRepository } from '../../platform/tools/redis.repository.js';
 import type { StorageRepository } from '../../platform/tools/storage.repository.js';
 import type { ChargesRepository } from '../ledger/charges.repository.js';
-import type { JobSettlementRepository } from '../ledger/job-settlement.repository.js';
-import type { JobOutcome } from './job-handler.js';
+import type { AfterSettled, JobSettlementRepository } from '../ledger/job-settlement.repository.js';
+import type { JobOutcome, SqlRunner } from './job-handler.js';
 import { jobEventsChannel } from './job-events.js';
 import { CANCEL_CHANNEL, JobLifecycleService } from './job-lifecycle.service.js';
 import type { JobEntity, JobError, JobOutput } from './job.entity.js';
@@ -36,21 +36,31 @@ class FakeJobs {
   }
 }
 
-/** The settlement transaction: the first to end a running job wins, as the row lock makes it. */
+/** The transaction a settlement hands to what runs inside it (the real one is in test/job-settling.spec.ts). */
+const TX = { query: async () => [] } as unknown as SqlRunner;
+
+/**
+ * The settlement transaction: the first to end a running job wins, as the row lock makes it, and
+ * runs `after` with the settled row; `after` failing leaves the row as it was (a rollback).
+ */
 class FakeSettlement {
-  calls: Array<{ op: 'complete' | 'end'; jobId: string; arg: unknown; expiresAt?: Date }> = [];
+  calls: Array<{ op: 'complete' | 'end'; jobId: string; arg: unknown; expiresAt?: Date; after: boolean }> = [];
   constructor(private readonly jobs: FakeJobs) {}
-  async complete(jobId: string, done: JobOutcome, expiresAt: Date): Promise<JobEntity | null> {
-    this.calls.push({ op: 'complete', jobId, arg: done, expiresAt });
+  async complete(jobId: string, done: JobOutcome, expiresAt: Date, after?: AfterSettled): Promise<JobEntity | null> {
+    this.calls.push({ op: 'complete', jobId, arg: done, expiresAt, after: !!after });
     if (this.jobs.row.status !== 'processing') return null;
-    this.jobs.row = { ...this.jobs.row, status: 'completed', progress: 100, outputs: done.outputs };
-    return this.jobs.row;
+    return this.settle({ ...this.jobs.row, status: 'completed', progress: 100, outputs: done.outputs }, after);
   }
-  async end(jobId: string, ending: 'failed' | 'canceled', error: JobError | null): Promise<boolean> {
-    this.calls.push({ op: 'end', jobId, arg: ending });
+  async end(jobId: string, ending: 'failed' | 'canceled', error: JobError | null, after?: AfterSettled): Promise<boolean> {
+    this.calls.push({ op: 'end', jobId, arg: ending, after: !!after });
     if (this.jobs.row.status !== 'pending' && this.jobs.row.status !== 'processing') return false;
-    this.jobs.row = { ...this.jobs.row, status: ending, error };
+    await this.settle({ ...this.jobs.row, status: ending, error }, after);
     return true;
+  }
+  private async settle(row: JobEntity, after?: AfterSettled): Promise<JobEntity> {
+    if (after) await after(TX, row);
+    this.jobs.row = row;
+    return row;
   }
 }
 
@@ -136,7 +146,8 @@ describe('JobLifecycleService', () => {
     recordEnds('webhook', 'batch');
     const before = Date.now();
     await lifecycle.complete(jobs.row, outcome);
-    expect(settlement.calls).toEqual([{ op: 'complete', jobId: JOB, arg: outcome, expiresAt: expect.any(Date) }]);
+    // Nothing to run inside the completion: the settlement keeps its one-statement path.
+    expect(settlement.calls).toEqual([{ op: 'complete', jobId: JOB, arg: outcome, expiresAt: expect.any(Date), after: false }]);
     const expiresAt = settlement.calls[0]!.expiresAt!.getTime();
     expect(expiresAt).toBeGreaterThanOrEqual(before + TTL_SECONDS * 1000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + TTL_SECONDS * 1000);
@@ -180,7 +191,7 @@ describe('JobLifecycleService', () => {
     recordEnds('webhook', 'batch');
     const error = { code: 'media_unavailable', message: 'gone' };
     await lifecycle.fail(JOB, error);
-    expect(settlement.calls).toEqual([{ op: 'end', jobId: JOB, arg: 'failed' }]);
+    expect(settlement.calls).toEqual([{ op: 'end', jobId: JOB, arg: 'failed', after: false }]);
     expect(ended).toEqual(['webhook:failed', 'batch:failed']);
     expect(jobEvents()).toEqual([{ status: 'failed', error }]);
   });
@@ -197,7 +208,7 @@ describe('JobLifecycleService', () => {
   it('cancel() settles, takes the job off the queue, tells every worker on the cancel channel and announces', async () => {
     recordEnds('webhook', 'batch');
     expect(await lifecycle.cancel(JOB)).toBe(true);
-    expect(settlement.calls).toEqual([{ op: 'end', jobId: JOB, arg: 'canceled' }]);
+    expect(settlement.calls).toEqual([{ op: 'end', jobId: JOB, arg: 'canceled', after: false }]);
     expect(queue.removed).toEqual([JOB]);
     expect(redis.published).toContainEqual({ channel: CANCEL_CHANNEL, message: JOB });
     expect(jobEvents()).toEqual([{ status: 'canceled' }]);
@@ -211,6 +222,33 @@ describe('JobLifecycleService', () => {
     expect(queue.removed).toEqual([]);
     expect(redis.published).toEqual([]);
     expect(ended).toEqual([]);
+  });
+
+  it('complete() runs the handler\'s settle, then each settling hook with the settled row, before announcing', async () => {
+    const order: string[] = [];
+    lifecycle.onSettling('outbox', async (tx, job) => void order.push(`outbox:${job.status}:${tx === TX}`));
+    lifecycle.onSettling('ownership', async (_tx, job) => void order.push(`ownership:${job.status}`));
+    lifecycle.onEnded('webhook', async (job) => void order.push(`ended:${job.status}`));
+    await lifecycle.complete(jobs.row, { ...outcome, settle: async (tx) => void order.push(`settle:${tx === TX}`) });
+    expect(order).toEqual(['settle:true', 'outbox:completed:true', 'ownership:completed', 'ended:completed']);
+  });
+
+  it.each(['fail', 'cancel'] as const)('%s() runs the settling hooks (never a settle) with the ended row', async (op) => {
+    const seen: string[] = [];
+    lifecycle.onSettling('outbox', async (_tx, job) => void seen.push(job.status));
+    if (op === 'fail') await lifecycle.fail(JOB, { code: 'media_unavailable', message: 'gone' });
+    else await lifecycle.cancel(JOB);
+    expect(seen).toEqual([op === 'fail' ? 'failed' : 'canceled']);
+  });
+
+  it('a settling hook that throws fails the call, names itself, and nothing is announced', async () => {
+    recordEnds('webhook');
+    lifecycle.onSettling('outbox', () => Promise.reject(new Error('disk full')));
+    await expect(lifecycle.complete(jobs.row, outcome)).rejects.toThrow('disk full');
+    expect(jobs.row.status).toBe('processing');
+    expect(ended).toEqual([]);
+    expect(redis.published).toEqual([]);
+    expect(warnings).toEqual([`outbox could not settle job ${JOB}, which stays as it was: disk full`]);
   });
 
   it('context().store puts the file under outputs/<account>/<job>/<filename> and describes it', async () => {

@@ -5,8 +5,8 @@ import { QueueRepository } from '../../platform/tools/queue.repository.js';
 import { RedisRepository } from '../../platform/tools/redis.repository.js';
 import { StorageRepository } from '../../platform/tools/storage.repository.js';
 import { ChargesRepository } from '../ledger/charges.repository.js';
-import { JobSettlementRepository } from '../ledger/job-settlement.repository.js';
-import { CanceledError, type JobContext, type JobOutcome } from './job-handler.js';
+import { JobSettlementRepository, type AfterSettled } from '../ledger/job-settlement.repository.js';
+import { CanceledError, type JobContext, type JobOutcome, type SqlRunner } from './job-handler.js';
 import { jobEventsChannel, type JobEvent } from './job-events.js';
 import { filePath, outputPrefix } from './job-outputs.js';
 import type { JobEntity, JobError } from './job.entity.js';
@@ -21,15 +21,24 @@ const PROGRESS_MIN_INTERVAL_MS = 1000;
 export type JobListener = (job: JobEntity) => Promise<void>;
 
 /**
+ * Runs inside the transaction of a job's final transition, with the row as settled: what it
+ * writes commits with the transition, and its failure rolls the transition back.
+ */
+export type SettlingHook = (tx: SqlRunner, job: JobEntity) => Promise<void>;
+
+/**
  * The one place a job changes state: started, progressed, completed, failed, canceled, and
  * settled with it (refund of an unused reservation or of a failure, in the same transaction).
- * Each end is announced once, after it is committed: live events and metrics here, webhooks and
- * batches through the listeners they register, so none of them import each other.
+ * What must commit with an end (an outbox of webhook deliveries) is written by settling hooks
+ * inside that transaction. Each end is announced once, after it is committed: live events and
+ * metrics here, webhooks and batches through the listeners they register, so none of them
+ * import each other.
  */
 @Injectable()
 export class JobLifecycleService {
   private readonly logger = new Logger(JobLifecycleService.name);
   private readonly endListeners: Array<[string, JobListener]> = [];
+  private readonly settlingHooks: Array<[string, SettlingHook]> = [];
   private readonly progressListeners: Array<[string, JobListener]> = [];
 
   constructor(
@@ -42,7 +51,16 @@ export class JobLifecycleService {
     private readonly redis: RedisRepository,
   ) {}
 
-  /** Called once for every job that ends (completed, failed or canceled), in registration order. */
+  /**
+   * Called inside the transaction of every final transition (completed, failed, canceled), in
+   * registration order, after the handler's own `settle`. Unlike an `onEnded` listener, a hook
+   * that throws rolls the transition back: the job stays as it was and the caller sees the error.
+   */
+  onSettling(name: string, hook: SettlingHook): void {
+    this.settlingHooks.push([name, hook]);
+  }
+
+  /** Called once for every job that ends (completed, failed or canceled), after it is committed, in registration order. */
   onEnded(name: string, listener: JobListener): void {
     this.endListeners.push([name, listener]);
   }
@@ -105,7 +123,7 @@ export class JobLifecycleService {
   /** processing → completed with the handler's outcome, refunding what the work did not cost. */
   async complete(job: JobEntity, outcome: JobOutcome): Promise<void> {
     const expiresAt = new Date(Date.now() + this.config.outputTtlSeconds * 1000);
-    const completed = await this.settlement.complete(job.id, outcome, expiresAt);
+    const completed = await this.settlement.complete(job.id, outcome, expiresAt, this.settling(outcome.settle));
     if (completed) {
       await this.ended(job.id, 'completed', undefined, completed);
       return;
@@ -117,12 +135,12 @@ export class JobLifecycleService {
 
   /** → failed and refunded; a no-op when the job has already ended. */
   async fail(jobId: string, error: JobError): Promise<void> {
-    if (await this.settlement.end(jobId, 'failed', error)) await this.ended(jobId, 'failed', error);
+    if (await this.settlement.end(jobId, 'failed', error, this.settling())) await this.ended(jobId, 'failed', error);
   }
 
   /** → canceled (refunded if it had not started), and stopped wherever it runs. False when it had already ended. */
   async cancel(jobId: string): Promise<boolean> {
-    if (!(await this.settlement.end(jobId, 'canceled', null))) return false;
+    if (!(await this.settlement.end(jobId, 'canceled', null, this.settling()))) return false;
     await Promise.allSettled([this.queue.remove(jobId), this.redis.publish(CANCEL_CHANNEL, jobId)]);
     await this.ended(jobId, 'canceled');
     return true;
@@ -132,6 +150,27 @@ export class JobLifecycleService {
   async deleteOutputs(job: JobEntity): Promise<void> {
     await this.storage.deletePrefix(outputPrefix(job.accountId, job.id));
     await this.jobs.markOutputsDeleted(job.id);
+  }
+
+  /**
+   * What runs inside a final transition: the handler's `settle`, then every settling hook. A
+   * failure is logged with the hook's name and thrown as it is, so the caller's retry rules apply.
+   * Undefined when there is nothing to run, so the completion stays one statement.
+   */
+  private settling(settle?: JobOutcome['settle']): AfterSettled | undefined {
+    if (!settle && this.settlingHooks.length === 0) return undefined;
+    const hooks = this.settlingHooks.slice();
+    return async (tx, job) => {
+      if (settle) await settle(tx);
+      for (const [name, hook] of hooks) {
+        try {
+          await hook(tx, job);
+        } catch (err) {
+          this.logger.warn(`${name} could not settle job ${job.id}, which stays as it was: ${(err as Error).message}`);
+          throw err;
+        }
+      }
+    };
   }
 
   /** Announces an end; `row` is the job as its settlement left it, when the settlement returned it. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { firstRow, transaction, type Row } from '../../platform/database/sql.js';
+import { firstRow, transaction, type Queryable, type Row } from '../../platform/database/sql.js';
 import { JobEntity, type JobError, type JobOutput } from '../jobs/job.entity.js';
 import { balanceOf } from './credits.repository.js';
 import { billedCost, refundOnCompletionSql, refundOnEnd, type ChargedJob } from './settlement.js';
@@ -9,6 +9,9 @@ import { billedCost, refundOnCompletionSql, refundOnEnd, type ChargedJob } from 
 interface LockedJob extends ChargedJob {
   account_id: string;
 }
+
+/** Work that must commit or roll back with a job's final transition; given the row as settled. */
+export type AfterSettled = (tx: QueryRunner, job: JobEntity) => Promise<void>;
 
 export interface CompletedWork {
   result: unknown;
@@ -34,14 +37,28 @@ export class JobSettlementRepository {
 
   /**
    * processing → completed, refunding what the work did not cost; returns the completed row (null
-   * when the job was no longer processing). One
-   * statement, so one round trip and its own transaction: the row lock (FOR UPDATE, which sees
-   * a concurrent cancel's commit), the update, and — only when something is left to refund —
-   * the balance and the job's one refund entry, computed in SQL by `refundOnCompletionSql`.
+   * when the job was no longer processing). With nothing `after` it, one statement, so one round
+   * trip and its own transaction; otherwise that statement and `after` (given the completed row)
+   * in one transaction, which `after`'s failure rolls back. `after` never runs for a job that
+   * was no longer processing: the row lock makes the first to settle the only one.
    */
-  async complete(jobId: string, done: CompletedWork, expiresAt: Date): Promise<JobEntity | null> {
+  async complete(jobId: string, done: CompletedWork, expiresAt: Date, after?: AfterSettled): Promise<JobEntity | null> {
+    if (!after) return this.completeIn(this.db, jobId, done, expiresAt);
+    return transaction(this.db, async (q) => {
+      const job = await this.completeIn(q, jobId, done, expiresAt);
+      if (job) await after(q, job);
+      return job;
+    });
+  }
+
+  /**
+   * The completing statement: the row lock (FOR UPDATE, which sees a concurrent cancel's
+   * commit), the update, and — only when something is left to refund — the balance and the
+   * job's one refund entry, computed in SQL by `refundOnCompletionSql`.
+   */
+  private async completeIn(q: Queryable, jobId: string, done: CompletedWork, expiresAt: Date): Promise<JobEntity | null> {
     const row = await firstRow(
-      this.db,
+      q,
       `WITH locked AS (
          SELECT id, ${refundOnCompletionSql('$5')} AS amount FROM jobs WHERE id = $1 AND status = 'processing' FOR UPDATE
        ), done AS (
@@ -65,8 +82,11 @@ export class JobSettlementRepository {
     return row ? this.toJob(row) : null;
   }
 
-  /** pending|processing → failed|canceled with the refund the rules give. False when the job had already ended. */
-  end(jobId: string, ending: 'failed' | 'canceled', error: JobError | null): Promise<boolean> {
+  /**
+   * pending|processing → failed|canceled with the refund the rules give, then `after` in the same
+   * transaction. False when the job had already ended.
+   */
+  end(jobId: string, ending: 'failed' | 'canceled', error: JobError | null, after?: AfterSettled): Promise<boolean> {
     return transaction(this.db, async (q) => {
       const job = await this.lock(q, jobId);
       if (!job || (job.status !== 'pending' && job.status !== 'processing')) return false;
@@ -77,6 +97,7 @@ export class JobSettlementRepository {
         [jobId, ending, error ? JSON.stringify(error) : null, amount],
       );
       await this.refund(q, job.account_id, jobId, amount, ending === 'failed' ? `job failed: ${error?.code ?? 'unknown'}` : 'job canceled');
+      if (after) await after(q, await this.settled(q, jobId));
       return true;
     });
   }
@@ -87,6 +108,11 @@ export class JobSettlementRepository {
     const job = meta.create() as JobEntity;
     for (const column of meta.columns) column.setEntityValue(job, this.db.driver.prepareHydratedValue(row[column.databaseName], column));
     return job;
+  }
+
+  /** The job row as this transaction left it. */
+  private async settled(q: QueryRunner, jobId: string): Promise<JobEntity> {
+    return this.toJob((await firstRow(q, 'SELECT * FROM jobs WHERE id = $1', [jobId], (r) => r))!);
   }
 
   private lock(q: QueryRunner, jobId: string): Promise<LockedJob | null> {
