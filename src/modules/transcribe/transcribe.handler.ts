@@ -20,6 +20,7 @@ export class TranscribeHandler implements JobHandler<'transcribe'> {
       result: { ...transcript, truncated_at: transcript.truncated_at ?? null, format: input.format, reused: produced.reused, metadata: input.metadata ?? null },
       outputs: [output],
       cost: produced.price,
+      settle: produced.own,
     };
   }
 }

@@ -3,7 +3,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CONFIG, type Config } from '../../config.js';
-import type { JobContext } from '../../core/jobs/job-handler.js';
+import type { JobContext, SqlRunner } from '../../core/jobs/job-handler.js';
 import type { JobOutput } from '../../core/jobs/job.entity.js';
 import { AppError } from '../../errors.js';
 import { safeFilename } from '../../platform/filenames.js';
@@ -21,6 +21,15 @@ import { asrPrice, asrSecondsCovered } from './transcribe-pricing.js';
 import type { Transcript, TranscribeJobInput } from './transcribe.job.js';
 import { fullText, parseCaptions, renderTranscript, segmentWords, TRANSCRIPT_CONTENT_TYPES, type TranscriptFormat } from './transcript-formats.js';
 import { TranscriptRepository } from './transcript.repository.js';
+
+/** A transcript for a job: what it cost, and what makes it the account's when the job completes. */
+export interface ProducedTranscript {
+  transcript: Transcript;
+  price: number;
+  reused: boolean;
+  /** Records the account's ownership; for the job's `settle` (its completion transaction). */
+  own?: (tx: SqlRunner) => Promise<void>;
+}
 
 /** Who asks for a transcript: the job's account and id (a translation asks too). */
 export interface TranscriptJob {
@@ -52,7 +61,7 @@ export class TranscriberService {
    * The transcript the plan asks for: owned already (price 0), the site's captions, or speech
    * recognition. Saved as owned by the account. Also the first half of a translation.
    */
-  async produce(job: TranscriptJob, input: TranscribeJobInput, ctx: JobContext, besides = 0): Promise<{ transcript: Transcript; price: number; reused: boolean }> {
+  async produce(job: TranscriptJob, input: TranscribeJobInput, ctx: JobContext, besides = 0): Promise<ProducedTranscript> {
     const owned = await this.transcripts.find(job.accountId, input.plan.source_key, input.plan.language, [input.plan.provider], job.id);
     if (owned) return { transcript: owned.transcript, price: 0, reused: true };
     const captions = input.plan.mode === 'captions' ? await this.fromCaptions(input, ctx.workDir) : undefined;
@@ -60,9 +69,12 @@ export class TranscriberService {
       throw new AppError('media_unavailable', `No ${input.plan.language} captions could be fetched for this media`);
     }
     const made = captions ? { transcript: captions, price: this.config.prices.transcribe } : await this.fromSpeech(job, input, ctx, besides);
-    // A transcript cut short is not the account's to reuse: asking again must recognize it all.
-    if (made.transcript.truncated_at == null) await this.transcripts.save(job.accountId, input.plan.source_key, job.id, made.transcript);
-    return { ...made, reused: false };
+    // Owned from the moment the job completes, in its completion transaction (never by a run that
+    // does not complete it). A transcript cut short is not the account's to reuse.
+    const own = made.transcript.truncated_at == null
+      ? (tx: SqlRunner) => this.transcripts.save(job.accountId, input.plan.source_key, job.id, made.transcript, tx)
+      : undefined;
+    return { ...made, reused: false, own };
   }
 
   /** The site's captions in the planned language, parsed into segments; undefined if unavailable. */

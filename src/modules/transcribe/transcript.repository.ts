@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { firstRow } from '../../platform/database/sql.js';
+import type { SqlRunner } from '../../core/jobs/job-handler.js';
 import type { Transcript } from './transcribe.job.js';
 
 /** Transcripts an account owns, by source, language and provider. */
@@ -11,8 +12,9 @@ export class TranscriptRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * The account's transcript of this source, language and provider. `madeBy` is left out: a job
-   * retried after it saved one must not find its own and call itself free.
+   * The account's transcript of this source, language and provider. A transcript is saved only
+   * when the job that made it completes; `madeBy` is left out all the same, so a job can never
+   * find its own and call itself free.
    */
   find(accountId: string, sourceKey: string, language: string, providers: string[], madeBy?: string): Promise<{ jobId: string; transcript: Transcript } | null> {
     return firstRow(
@@ -31,8 +33,9 @@ export class TranscriptRepository {
     return (await firstRow(this.db, 'SELECT 1 FROM transcripts WHERE account_id = $1 AND source_key = $2 LIMIT 1', [accountId, sourceKey], () => true)) ?? false;
   }
 
-  async save(accountId: string, sourceKey: string, jobId: string, transcript: Transcript): Promise<void> {
-    await this.db.query(
+  /** Records the account's transcript; `tx` is the completion transaction of the job that made it. */
+  async save(accountId: string, sourceKey: string, jobId: string, transcript: Transcript, tx: SqlRunner): Promise<void> {
+    await tx.query(
       `INSERT INTO transcripts (id, account_id, source_key, language, provider, job_id, transcript)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id, source_key, language, provider) DO NOTHING`,
       [randomUUID(), accountId, sourceKey, transcript.language, transcript.provider, jobId, JSON.stringify(transcript)],

@@ -8,7 +8,7 @@ import { mapBounded } from '../../platform/concurrency.js';
 import { apertiumMode } from '../../platform/tools/apertium-args.js';
 import { ApertiumRepository } from '../../platform/tools/apertium.repository.js';
 import { OpenAiRepository } from '../../platform/tools/openai.repository.js';
-import { fullText, TranscriberService, withoutWords, type Transcript } from '../transcribe/index.js';
+import { fullText, TranscriberService, withoutWords, type ProducedTranscript, type Transcript } from '../transcribe/index.js';
 import { parseTranslationReply, translationMessages } from './translate-args.js';
 import type { TranslateJobResult } from './translate.job.js';
 
@@ -29,7 +29,7 @@ export class TranslateHandler implements JobHandler<'translate'> {
 
   async run(job: Job<'translate'>, ctx: JobContext): Promise<JobOutcome<'translate'>> {
     const input = job.input;
-    const { transcript: source, cost } = await this.source(job, ctx);
+    const { transcript: source, cost, own } = await this.source(job, ctx);
     ctx.progress(80);
     const from = baseLanguage(input.source_language ?? source.language);
     const texts = await this.translate(input.provider, from, input.target_language, source.segments.map((s) => s.text), ctx.signal);
@@ -47,11 +47,11 @@ export class TranslateHandler implements JobHandler<'translate'> {
     };
     ctx.progress(95);
     const output = await this.transcriber.storeTranscript(ctx, translated, input.format, input.filename ?? `translation.${input.target_language}`);
-    return { result: { ...translated, format: input.format, metadata: input.metadata ?? null }, outputs: [output], cost };
+    return { result: { ...translated, format: input.format, metadata: input.metadata ?? null }, outputs: [output], cost, settle: own };
   }
 
   /** The transcript to translate and what the whole job costs with it. */
-  private async source(job: Job<'translate'>, ctx: JobContext): Promise<{ transcript: Transcript; cost: number }> {
+  private async source(job: Job<'translate'>, ctx: JobContext): Promise<{ transcript: Transcript; cost: number; own?: ProducedTranscript['own'] }> {
     const { input } = job;
     if (input.transcript_job_id) {
       const done = await this.jobs.ownedOf(job.accountId, input.transcript_job_id, 'transcribe');
@@ -60,7 +60,7 @@ export class TranslateHandler implements JobHandler<'translate'> {
     }
     const extra = Math.max(0, this.config.prices.translate - this.config.prices.transcribe);
     const produced = await this.transcriber.produce(job, input.transcription!, { ...ctx, progress: (p) => ctx.progress(p * 0.8) }, extra);
-    return { transcript: produced.transcript, cost: produced.price + extra };
+    return { transcript: produced.transcript, cost: produced.price + extra, own: produced.own };
   }
 
   private async translate(provider: 'local' | 'openai', from: string, to: string, texts: string[], signal: AbortSignal): Promise<string[]> {
