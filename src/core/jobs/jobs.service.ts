@@ -48,6 +48,8 @@ export interface Reservation {
 /** A job's life on the API side: charge and enqueue; read; cancel or delete; present. */
 @Injectable()
 export class JobsService {
+  private readonly deletedListeners: Array<[string, (job: JobEntity) => Promise<void>]> = [];
+
   private readonly logger = new Logger(JobsService.name);
 
   constructor(
@@ -119,7 +121,16 @@ export class JobsService {
     if (!TERMINAL_STATUSES.has(job.status)) await this.lifecycle.cancel(id);
     const current = (await this.jobs.find(id))!;
     if (TERMINAL_STATUSES.has(current.status) && !current.outputsDeletedAt) await this.lifecycle.deleteOutputs(current);
+    if (TERMINAL_STATUSES.has(current.status)) for (const [, listener] of this.deletedListeners) await listener(current);
     return this.view((await this.jobs.find(id))!);
+  }
+
+  /**
+   * Called when an account deletes one of its finished jobs (not when outputs expire): what a
+   * module keeps of a job besides its files goes with it (a fingerprint leaves the library).
+   */
+  onDeleted(name: string, listener: (job: JobEntity) => Promise<void>): void {
+    this.deletedListeners.push([name, listener]);
   }
 
   /** An account's job; another account's is indistinguishable from one that does not exist. */

@@ -14,5 +14,6 @@ export function estimateCredits(prices: PriceTable): Record<string, number> {
     transcribe: prices.transcribe,
     translate: prices.translate,
     preview: prices.preview,
+    fingerprint: prices.fingerprint,
   };
 }

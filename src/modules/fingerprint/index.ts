@@ -1,0 +1,2 @@
+/** What other modules may use of the fingerprint module. */
+export { FingerprintModule } from './fingerprint.module.js';
