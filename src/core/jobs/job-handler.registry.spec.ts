@@ -51,8 +51,8 @@ describe('JobHandlerRegistry: the application refuses to boot with misconfigured
   });
 
   it('refuses a handler for a type that is not in JOB_TYPES', async () => {
-    const stray = handlerClass('fingerprint' as JobType, 'FingerprintHandler');
-    expect(await bootError([...JOB_TYPES.map(handlerOf), stray])).toBe('Job handlers are misconfigured: handler for unknown job type "fingerprint"');
+    const stray = handlerClass('hologram' as JobType, 'HologramHandler');
+    expect(await bootError([...JOB_TYPES.map(handlerOf), stray])).toBe('Job handlers are misconfigured: handler for unknown job type "hologram"');
   });
 
   it('boots when every type has exactly one handler, and hands out each instance by type', async () => {
