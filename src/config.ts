@@ -114,7 +114,10 @@ const schema = z.object({
   /** Seconds a job may run (yt-dlp + ffmpeg) before it is stopped and failed. */
   JOB_TIMEOUT_SECONDS: int(1).default(3600),
   SWEEP_INTERVAL_SECONDS: int(1).default(15),
-  /** A pending job with no queue entry this long after it was accepted was lost by Redis. */
+  /**
+   * A pending job with no queue entry this long after it was accepted was lost by Redis; so was
+   * a webhook delivery recorded this long ago and never queued.
+   */
   ENQUEUE_GRACE_SECONDS: int(1).default(30),
   /** Seconds between webhook attempts; the last is followed by failure. Default spans > 24 h. */
   WEBHOOK_RETRY_SCHEDULE: z

@@ -8,6 +8,7 @@ import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
 import { settleCharge } from '../ledger/charge-outcome.js';
 import { ChargesRepository } from '../ledger/charges.repository.js';
 import { JobLifecycleService } from '../jobs/job-lifecycle.service.js';
+import type { SqlRunner } from '../jobs/job-handler.js';
 import type { JobInput, JobType } from '../jobs/job-types.js';
 import type { JobEntity } from '../jobs/job.entity.js';
 import { JobsService, type JobView } from '../jobs/jobs.service.js';
@@ -44,7 +45,7 @@ export class BatchesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.lifecycle.onEnded('batch', (job) => this.jobEnded(job));
+    this.lifecycle.onSettling('batch', (tx, job) => this.jobSettled(tx, job));
   }
 
   registerPlanner<T extends JobType>(type: T, planner: BatchPlanner<T>): void {
@@ -80,15 +81,18 @@ export class BatchesService implements OnModuleInit {
     return this.view(batch);
   }
 
-  /** The last job of a batch to end completes it and sends batch.completed, exactly once. */
-  private async jobEnded(job: JobEntity): Promise<void> {
+  /**
+   * The last job of a batch to end completes it and records batch.completed, exactly once, in the
+   * transaction that ends that job: the batch and its event commit with the job's end, or not at all.
+   */
+  private async jobSettled(tx: SqlRunner, job: JobEntity): Promise<void> {
     if (!job.batchId) return;
-    const completed = await this.batches.completeIfDone(job.batchId);
-    if (completed) await this.webhooks.batchCompleted(completed.account_id, await this.view(completed), completed.webhook_url);
+    const completed = await this.batches.completeIfDone(job.batchId, tx);
+    if (completed) await this.webhooks.recordBatchCompleted(tx, completed.account_id, () => this.view(completed, tx), completed.webhook_url);
   }
 
-  private async view(batch: BatchRow): Promise<Record<string, unknown>> {
-    const jobs: JobView[] = await Promise.all((await this.batches.jobs(batch.id)).map((j) => this.jobs.view(j)));
+  private async view(batch: BatchRow, q?: SqlRunner): Promise<Record<string, unknown>> {
+    const jobs: JobView[] = await Promise.all((await this.batches.jobs(batch.id, q)).map((j) => this.jobs.view(j)));
     const count = (...statuses: string[]) => jobs.filter((j) => statuses.includes(j.status)).length;
     return {
       id: batch.id,

@@ -6,15 +6,21 @@ import { UploadsService } from '../uploads/uploads.service.js';
 import { JobLifecycleService } from './job-lifecycle.service.js';
 import { JobRepository } from './job.repository.js';
 
+/** A repair or retention step another module adds to every sweep. */
+export type SweepTask = () => Promise<void>;
+
 /**
  * Periodic repairs, safe to run in every worker process at once:
  * - re-enqueue committed jobs Redis never got (or lost);
  * - fail and refund jobs BullMQ gave up on while no worker was listening;
- * - delete outputs and uploads past their retention, and old idempotency records.
+ * - delete outputs and uploads past their retention, and old idempotency records;
+ * - whatever other modules register (the webhook outbox).
+ * Each step's failure is logged and leaves the others to run.
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SweeperService.name);
+  private readonly tasks: Array<[string, SweepTask]> = [];
   private timer: NodeJS.Timeout | null = null;
   private running = false;
 
@@ -26,6 +32,11 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     private readonly uploads: UploadsService,
     private readonly idempotency: IdempotencyRepository,
   ) {}
+
+  /** Adds a step to every sweep, after the sweeper's own, in registration order. */
+  register(name: string, task: SweepTask): void {
+    this.tasks.push([name, task]);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.sweep(), this.config.worker.sweepIntervalSeconds * 1000);
@@ -40,12 +51,18 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     if (this.running) return;
     this.running = true;
     try {
-      await this.repairUnfinished();
-      for (const job of await this.jobs.withExpiredOutputs(200)) await this.lifecycle.deleteOutputs(job);
-      await this.uploads.deleteExpired();
-      await this.idempotency.deleteOlderThan(24);
-    } catch (err) {
-      this.logger.warn(`sweep failed: ${(err as Error).message}`);
+      const steps: Array<[string, SweepTask]> = [
+        ['lost jobs', () => this.repairUnfinished()],
+        ['expired outputs', async () => {
+          for (const job of await this.jobs.withExpiredOutputs(200)) await this.lifecycle.deleteOutputs(job);
+        }],
+        ['expired uploads', () => this.uploads.deleteExpired()],
+        ['idempotency records', () => this.idempotency.deleteOlderThan(24)],
+        ...this.tasks,
+      ];
+      for (const [name, step] of steps) {
+        await step().catch((err: Error) => this.logger.warn(`sweep (${name}) failed: ${err.message}`));
+      }
     } finally {
       this.running = false;
     }

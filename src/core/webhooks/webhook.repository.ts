@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { firstRow, rows, type Row } from '../../platform/database/sql.js';
+import { firstRow, rows, type Queryable, type Row } from '../../platform/database/sql.js';
 import type { WebhookEvent } from './webhook-events.js';
+
 export interface EndpointRow {
   url: string;
   events: WebhookEvent[];
@@ -34,6 +35,8 @@ export interface DeliveryRow {
   updated_at: Date;
   delivered_at: Date | null;
 }
+
+export type NewDelivery = Pick<DeliveryRow, 'id' | 'account_id' | 'event_type' | 'job_id' | 'url' | 'payload'>;
 
 export interface AttemptRow {
   delivery_id: string;
@@ -88,8 +91,8 @@ const attemptRow = (r: Row): AttemptRow => ({
 export class WebhookRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  endpoint(accountId: string): Promise<EndpointRow | null> {
-    return firstRow(this.db, 'SELECT url, events, created_at, updated_at FROM webhook_endpoints WHERE account_id = $1', [accountId], endpointRow);
+  endpoint(accountId: string, q: Queryable = this.db): Promise<EndpointRow | null> {
+    return firstRow(q, 'SELECT url, events, created_at, updated_at FROM webhook_endpoints WHERE account_id = $1', [accountId], endpointRow);
   }
 
   async putEndpoint(accountId: string, url: string, events: WebhookEvent[]): Promise<EndpointRow> {
@@ -139,11 +142,51 @@ export class WebhookRepository {
     await this.db.query('UPDATE webhook_secrets SET secret = $3, previous_secret = $4 WHERE account_id = $1 AND secret = $2', [accountId, was, secret, previous]);
   }
 
-  async insertDelivery(d: Pick<DeliveryRow, 'id' | 'account_id' | 'event_type' | 'job_id' | 'url' | 'payload'>): Promise<void> {
-    await this.db.query(
-      `INSERT INTO webhook_deliveries (id, account_id, event_type, job_id, url, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [d.id, d.account_id, d.event_type, d.job_id, d.url, JSON.stringify(d.payload)],
+  /**
+   * Records deliveries, in the caller's transaction when it gives one (the outbox: they commit or
+   * vanish with what they announce). `enqueued` marks them as handed to the queue already (a test
+   * event sent at once); otherwise they wait in the outbox for `markEnqueued`. `whileRunning`
+   * records nothing once that job has ended (progress must not follow the end). Returns whether
+   * they were recorded.
+   */
+  async insertDeliveries(deliveries: NewDelivery[], opts: { q?: Queryable; enqueued?: boolean; whileRunning?: string } = {}): Promise<boolean> {
+    if (deliveries.length === 0) return false;
+    const inserted = await rows(
+      opts.q ?? this.db,
+      `INSERT INTO webhook_deliveries (id, account_id, event_type, job_id, url, payload, enqueued_at)
+       SELECT d.id, d.account_id, d.event_type, d.job_id, d.url, d.payload, CASE WHEN $7 THEN now() END
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[]) AS d(id, account_id, event_type, job_id, url, payload)
+       WHERE $8::uuid IS NULL OR EXISTS (SELECT 1 FROM jobs WHERE id = $8 AND status = 'processing')
+       RETURNING 1`,
+      [
+        deliveries.map((d) => d.id),
+        deliveries.map((d) => d.account_id),
+        deliveries.map((d) => d.event_type),
+        deliveries.map((d) => d.job_id),
+        deliveries.map((d) => d.url),
+        deliveries.map((d) => JSON.stringify(d.payload)),
+        opts.enqueued ?? false,
+        opts.whileRunning ?? null,
+      ],
+      () => true,
     );
+    return inserted.length > 0;
+  }
+
+  /**
+   * Deliveries recorded but not yet handed to the queue, oldest first: an account's (right after
+   * its job ended), or everyone's written at least `olderThanSeconds` ago (what a crash or a Redis
+   * outage between commit and enqueue left behind).
+   */
+  unsent(filter: { accountId: string } | { olderThanSeconds: number }, limit: number): Promise<string[]> {
+    const [where, param] =
+      'accountId' in filter ? ['account_id = $1', filter.accountId] : ['created_at < now() - make_interval(secs => $1)', filter.olderThanSeconds];
+    return rows(this.db, `SELECT id FROM webhook_deliveries WHERE enqueued_at IS NULL AND ${where} ORDER BY created_at LIMIT $2`, [param, limit], (r) => r.id as string);
+  }
+
+  async markEnqueued(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query('UPDATE webhook_deliveries SET enqueued_at = now() WHERE id = ANY($1) AND enqueued_at IS NULL', [ids]);
   }
 
   delivery(id: string): Promise<DeliveryRow | null> {

@@ -6,8 +6,12 @@ import { WebhooksService } from './webhooks.service.js';
 import { jitterFor, retryDelayMs } from './webhook-signing.js';
 import { bullConnection } from '../../platform/tools/bull-connection.js';
 import { QueueName } from '../../platform/tools/queue.repository.js';
+import { SweeperService } from '../jobs/sweeper.service.js';
 
-/** Delivers webhooks from their own queue, so slow receivers never hold up media jobs. */
+/**
+ * Delivers webhooks from their own queue, so slow receivers never hold up media jobs; with each
+ * sweep, queues the deliveries recorded but never queued.
+ */
 @Injectable()
 export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookWorker.name);
@@ -16,7 +20,10 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly webhooks: WebhooksService,
-  ) {}
+    sweeper: SweeperService,
+  ) {
+    sweeper.register('webhook outbox', () => this.webhooks.sweepUnsent().then(() => undefined));
+  }
 
   onApplicationBootstrap(): void {
     const schedule = this.config.webhooks.retryScheduleSeconds;

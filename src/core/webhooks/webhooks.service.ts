@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { readTimeIdCursor, toPage } from '../../platform/http/pagination.js';
@@ -6,6 +6,7 @@ import { UUID } from '../../platform/ids.js';
 import { QueueRepository } from '../../platform/tools/queue.repository.js';
 import { UrlGuardService } from '../../platform/tools/url-guard.service.js';
 import { WebhookHttpRepository, type PostResult } from '../../platform/tools/webhook-http.repository.js';
+import type { SqlRunner } from '../jobs/job-handler.js';
 import { JobLifecycleService } from '../jobs/job-lifecycle.service.js';
 import type { JobEntity } from '../jobs/job.entity.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -17,13 +18,29 @@ import { WebhookRepository, type DeliveryRow, type DeliveryStatus, type Endpoint
 
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
 
+/** How long handing deliveries to the queue may take before they are left to the sweep (Redis away). */
+const ENQUEUE_TIMEOUT_MS = 2000;
+/** Deliveries handed to the queue at once, after a job ends and per sweep. */
+const UNSENT_BATCH = 200;
+
+/** Where an event goes: the request's own webhook_url (never for progress) and the endpoint, if it asked for the event. */
+export function deliveryTargets(type: WebhookEvent, perRequest: string | null, endpoint: Pick<EndpointRow, 'url' | 'events'> | null): string[] {
+  const urls = new Set<string>();
+  if (perRequest && type !== 'job.progress') urls.add(perRequest);
+  if (endpoint?.events.includes(type)) urls.add(endpoint.url);
+  return [...urls];
+}
+
 /**
  * Standard Webhooks for an account: the endpoint and secret, the events a job produces, and
- * each delivery attempt. Deliveries are recorded before they are queued, and a job's outcome is
- * committed before its event is created, so a webhook never holds up or fails a job.
+ * each delivery attempt. A job's events are an outbox: recorded in the transaction that ends the
+ * job (so they exist exactly when the end does), handed to the queue after the commit, and by a
+ * sweep when that never happened (a crash, Redis away). The queue's job id is the delivery id
+ * (the `webhook-id`), so handing one over twice sends it once.
  */
 @Injectable()
 export class WebhooksService implements OnModuleInit {
+  private readonly logger = new Logger(WebhooksService.name);
   /** The key secrets are encrypted with, then the one before a SIGNING_SECRET rotation (decrypt only). */
   private readonly keys: Buffer[];
 
@@ -40,7 +57,8 @@ export class WebhooksService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.lifecycle.onEnded('webhook', (job) => this.jobEnded(job));
+    this.lifecycle.onSettling('webhook outbox', (tx, job) => this.recordJobEnded(tx, job));
+    this.lifecycle.onEnded('webhook', (job) => this.sendUnsent(job.accountId));
     this.lifecycle.onProgressed('progress webhook', (job) => this.jobProgressed(job));
   }
 
@@ -123,35 +141,86 @@ export class WebhooksService implements OnModuleInit {
     }
   }
 
-  /** `job.completed` or `job.failed` for a job that just ended, to its webhook_url and the endpoint. */
-  private async jobEnded(job: JobEntity): Promise<void> {
+  /** `job.completed` or `job.failed`, to its webhook_url and the endpoint, in the transaction that ends the job. */
+  private async recordJobEnded(tx: SqlRunner, job: JobEntity): Promise<void> {
     if (job.status !== 'completed' && job.status !== 'failed') return;
     const type: WebhookEvent = job.status === 'completed' ? 'job.completed' : 'job.failed';
     const perRequest = typeof job.input.webhook_url === 'string' ? job.input.webhook_url : null;
-    await this.emit(job.accountId, type, await this.jobs.view(job), job.id, perRequest);
+    await this.record(tx, job.accountId, type, () => this.jobs.view(job), job.id, perRequest);
   }
 
-  /** `batch.completed`, to the batch's webhook_url and the endpoint. */
-  async batchCompleted(accountId: string, batch: unknown, webhookUrl: string | null): Promise<void> {
-    await this.emit(accountId, 'batch.completed', batch, null, webhookUrl);
+  /**
+   * `batch.completed`, to the batch's webhook_url and the endpoint, in the transaction of the job
+   * that completes the batch; `batch` is asked for only when someone will receive it.
+   */
+  async recordBatchCompleted(tx: SqlRunner, accountId: string, batch: () => Promise<unknown>, webhookUrl: string | null): Promise<void> {
+    await this.record(tx, accountId, 'batch.completed', batch, null, webhookUrl);
   }
 
-  /** `job.progress`, only to an endpoint that opted in. */
+  /** `job.progress`, only to an endpoint that opted in; recorded and queued at once (no transaction to join). */
   private async jobProgressed(job: JobEntity): Promise<void> {
-    if (job.status === 'processing') await this.emit(job.accountId, 'job.progress', await this.jobs.view(job), job.id, null);
+    if (job.status !== 'processing') return;
+    await this.enqueue(await this.record(undefined, job.accountId, 'job.progress', () => this.jobs.view(job), job.id, null));
   }
 
-  private async emit(accountId: string, type: WebhookEvent, data: unknown, jobId: string | null, perRequest: string | null): Promise<void> {
-    const endpoint = await this.webhooks.endpoint(accountId);
-    const urls = new Set<string>();
-    if (perRequest && type !== 'job.progress') urls.add(perRequest);
-    if (endpoint?.events.includes(type)) urls.add(endpoint.url);
-    const payload = { type, timestamp: new Date().toISOString(), data };
-    for (const url of urls) {
-      const id = newMessageId();
-      await this.webhooks.insertDelivery({ id, account_id: accountId, event_type: type, job_id: jobId, url, payload });
-      await this.queue.enqueueDelivery(id, id, this.maxAttempts);
+  /**
+   * Records an event's deliveries (in `q`'s transaction when given), waiting to be queued; returns
+   * their ids. Progress is recorded only while its job still runs: it never follows the end.
+   */
+  private async record(q: SqlRunner | undefined, accountId: string, type: WebhookEvent, data: () => Promise<unknown>, jobId: string | null, perRequest: string | null): Promise<string[]> {
+    const urls = deliveryTargets(type, perRequest, await this.webhooks.endpoint(accountId, q));
+    if (urls.length === 0) return [];
+    const payload = { type, timestamp: new Date().toISOString(), data: await data() };
+    const deliveries = urls.map((url) => ({ id: newMessageId(), account_id: accountId, event_type: type, job_id: jobId, url, payload }));
+    const whileRunning = type === 'job.progress' ? (jobId ?? undefined) : undefined;
+    return (await this.webhooks.insertDeliveries(deliveries, { q, whileRunning })) ? deliveries.map((d) => d.id) : [];
+  }
+
+  /** After a job of the account ended: queues what its settlement recorded (and anything else of the account's still waiting). */
+  private async sendUnsent(accountId: string): Promise<void> {
+    await this.enqueue(await this.webhooks.unsent({ accountId }, UNSENT_BATCH));
+  }
+
+  /**
+   * The sweep: queues deliveries recorded at least ENQUEUE_GRACE_SECONDS ago and never queued,
+   * which a process that died (or lost Redis) between commit and enqueue left behind, at most
+   * `batches` batches at a time. Returns how many it queued.
+   */
+  async sweepUnsent(batches = 10): Promise<number> {
+    let queued = 0;
+    for (let i = 0; i < batches; i++) {
+      const ids = await this.webhooks.unsent({ olderThanSeconds: this.config.worker.enqueueGraceSeconds }, UNSENT_BATCH);
+      if (ids.length === 0 || !(await this.enqueue(ids))) break;
+      queued += ids.length;
+      if (ids.length < UNSENT_BATCH) break;
     }
+    if (queued > 0) this.logger.warn(`${queued} webhook deliveries had been recorded but not queued; queued them now`);
+    return queued;
+  }
+
+  /**
+   * Hands deliveries to the queue, each with its own id as the queue's job id (so twice is once),
+   * then marks them handed over. Gives up quickly when Redis is away: they stay for the sweep.
+   */
+  private async enqueue(ids: string[]): Promise<boolean> {
+    if (ids.length === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        // One after another, oldest first: the queue starts them in the order they happened.
+        (async () => {
+          for (const id of ids) await this.queue.enqueueDelivery(id, id, this.maxAttempts);
+        })(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS))),
+      ]);
+    } catch (err) {
+      this.logger.warn(`${ids.length} webhook deliveries recorded but not queued (${(err as Error).message}); the sweeper will queue them`);
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.webhooks.markEnqueued(ids);
+    return true;
   }
 
   /**
@@ -175,7 +244,8 @@ export class WebhooksService implements OnModuleInit {
     await this.guard.check(target);
     const id = newMessageId();
     const payload = { type: 'webhook.test', timestamp: new Date().toISOString(), data: { account_id: accountId, message: 'A test event from Mediary' } };
-    await this.webhooks.insertDelivery({ id, account_id: accountId, event_type: 'webhook.test', job_id: null, url: target, payload });
+    // Sent right here, never queued.
+    await this.webhooks.insertDeliveries([{ id, account_id: accountId, event_type: 'webhook.test', job_id: null, url: target, payload }], { enqueued: true });
     const delivery = (await this.webhooks.delivery(id))!;
     const { result, status } = await this.sendAndRecord(delivery, (ok) => ({ status: ok ? 'delivered' : 'failed', nextAttemptAt: null }));
     return { delivery_id: id, delivered: status === 'delivered', status_code: result.statusCode, latency_ms: result.latencyMs, response_excerpt: result.excerpt, error: result.error };

@@ -5,9 +5,13 @@ import { Uploads1764000000000 } from '../../../migrations/1764000000000-uploads.
 import { Batches1764100000000 } from '../../../migrations/1764100000000-batches.js';
 import { Transcripts1764200000000 } from '../../../migrations/1764200000000-transcripts.js';
 import { JobCommitments1764300000000 } from '../../../migrations/1764300000000-job-commitments.js';
+import { OutboxRetention1764400000000 } from '../../../migrations/1764400000000-outbox-retention.js';
 import { Fingerprints1764500000000 } from '../../../migrations/1764500000000-fingerprints.js';
 
-export const MIGRATIONS = [InitialSchema1763800000000, Webhooks1763900000000, Uploads1764000000000, Batches1764100000000, Transcripts1764200000000, JobCommitments1764300000000, Fingerprints1764500000000];
+export const MIGRATIONS = [
+  InitialSchema1763800000000, Webhooks1763900000000, Uploads1764000000000, Batches1764100000000, Transcripts1764200000000,
+  JobCommitments1764300000000, OutboxRetention1764400000000, Fingerprints1764500000000,
+];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { WebhooksService } from '../src/core/webhooks/webhooks.service.js';
+import { QueueRepository } from '../src/platform/tools/queue.repository.js';
+import { call, isolatedDatabase, media, startApp, waitForJob, type TestApp } from './support/app.js';
+import { waitOut } from './support/processes.js';
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A receiver that answers 200 to everything and keeps what it got. */
+async function receiver(): Promise<{ url: string; got: Received[]; close(): Promise<void> }> {
+  const got: Received[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    got,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface DeliveryState {
+  id: string;
+  event_type: string;
+  status: string;
+  attempt_count: number;
+  enqueued: boolean;
+}
+
+// Sweeps every second; a delivery recorded a second ago and never queued is the sweep's.
+describe('the webhook outbox: an event recorded with the job\'s end is sent exactly once, whatever happens after the commit', () => {
+  let t: TestApp;
+  let rx: Awaited<ReturnType<typeof receiver>>;
+  let queue: QueueRepository;
+  let realEnqueue: QueueRepository['enqueueDelivery'];
+
+  beforeAll(async () => {
+    // A database of its own: this app's sweep takes every unsent delivery in the database for its own.
+    const db = await isolatedDatabase('outbox');
+    t = await startApp({ DATABASE_URL: db, SWEEP_INTERVAL_SECONDS: '1', ENQUEUE_GRACE_SECONDS: '1', WEBHOOK_RETRY_SCHEDULE: '1,1' });
+    rx = await receiver();
+    queue = t.app.get(QueueRepository, { strict: false });
+    realEnqueue = queue.enqueueDelivery.bind(queue);
+  });
+  afterAll(async () => {
+    queue.enqueueDelivery = realEnqueue;
+    await rx.close();
+    await t.close();
+  });
+
+  /** Redis refusing the webhook queue (the media queue keeps working, so jobs still run and end). */
+  const redisDown = () => {
+    queue.enqueueDelivery = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+  };
+  const redisBack = () => {
+    queue.enqueueDelivery = realEnqueue;
+  };
+
+  const deliveriesOf = async (jobId: string) =>
+    (await t.db.query(
+      `SELECT id, event_type, status, attempt_count, enqueued_at IS NOT NULL AS enqueued FROM webhook_deliveries WHERE job_id = $1 ORDER BY created_at`,
+      [jobId],
+    )) as DeliveryState[];
+  const receivedFor = (jobId: string) => rx.got.filter((r) => r.body.includes(jobId));
+
+  async function accountWithEndpoint(): Promise<{ key: string; secret: string }> {
+    const acct = await t.account(5);
+    await call(t.url, 'PUT', '/v1/webhooks/endpoint', { key: acct.key, body: { url: rx.url } });
+    const { secret } = (await call(t.url, 'GET', '/v1/webhooks/secret', { key: acct.key })).body;
+    return { key: acct.key, secret };
+  }
+
+  it.each([
+    ['job.completed', 'second.mp4', 'completed'],
+    ['job.failed', 'gone.mp4', 'failed'],
+  ])('%s: Redis away when the job ends → recorded, not sent; once it is back, the sweep sends it once, signed', async (event, file, status) => {
+    const acct = await accountWithEndpoint();
+    redisDown();
+    let jobId: string;
+    try {
+      jobId = (await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media(file) } })).body.job_id;
+      const job = await waitForJob(t.url, acct.key, jobId);
+      expect(job.status).toBe(status);
+      // Committed with the job's end, and still waiting: neither the after-commit path nor the sweeps could queue it.
+      const [recorded] = await deliveriesOf(jobId);
+      expect(recorded).toMatchObject({ event_type: event, status: 'pending', attempt_count: 0, enqueued: false });
+      await waitOut(2500);
+      expect((await deliveriesOf(jobId))[0]!.enqueued).toBe(false);
+      expect(receivedFor(jobId)).toEqual([]);
+    } finally {
+      redisBack();
+    }
+    const delivery = await until(() => receivedFor(jobId)[0]);
+    const row = await until(async () => (await deliveriesOf(jobId)).find((d) => d.status !== 'pending' && d.enqueued));
+    expect(row).toMatchObject({ status: 'delivered', attempt_count: 1, enqueued: true });
+    expect(delivery.headers['webhook-id']).toBe(row.id);
+    const payload = new Webhook(acct.secret).verify(delivery.body, delivery.headers as Record<string, string>) as any;
+    expect(payload).toMatchObject({ type: event, data: { id: jobId, status } });
+    // More sweeps pass: still exactly one request for this event.
+    await waitOut(3000);
+    expect(receivedFor(jobId)).toHaveLength(1);
+    expect(await deliveriesOf(jobId)).toHaveLength(1);
+  });
+
+  it('queued by several sweeps and the after-commit path at once, and again after it was delivered: sent once', async () => {
+    const acct = await accountWithEndpoint();
+    redisDown();
+    let jobId: string;
+    try {
+      jobId = (await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('second.mp4') } })).body.job_id;
+      await waitForJob(t.url, acct.key, jobId);
+      await until(async () => (await deliveriesOf(jobId)).length === 1);
+    } finally {
+      redisBack();
+    }
+    const webhooks = t.app.get(WebhooksService, { strict: false });
+    // Every worker's sweep at the same moment, as several processes would.
+    await Promise.all([webhooks.sweepUnsent(), webhooks.sweepUnsent(), webhooks.sweepUnsent()]);
+    await until(() => receivedFor(jobId).length > 0);
+    const row = await until(async () => (await deliveriesOf(jobId)).find((d) => d.status !== 'pending' && d.enqueued));
+    expect(row).toMatchObject({ status: 'delivered', enqueued: true });
+    // As if the mark had been lost (a process dying right after queueing): queued again by the sweep, not sent again.
+    await t.db.query('UPDATE webhook_deliveries SET enqueued_at = NULL WHERE id = $1', [row.id]);
+    await until(async () => (await deliveriesOf(jobId))[0]!.enqueued, 10_000);
+    await waitOut(2500);
+    expect(receivedFor(jobId)).toHaveLength(1);
+    expect((await deliveriesOf(jobId))[0]).toMatchObject({ status: 'delivered', attempt_count: 1 });
+  });
+
+  it('a canceled job records and sends no event', async () => {
+    const acct = await accountWithEndpoint();
+    const res = await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('slow/direct.mp4?bps=200000') } });
+    await call(t.url, 'DELETE', `/v1/jobs/${res.body.job_id}`, { key: acct.key });
+    const job = await waitForJob(t.url, acct.key, res.body.job_id);
+    expect(job.status).toBe('canceled');
+    await waitOut(2500);
+    expect(await deliveriesOf(job.id)).toEqual([]);
+    expect(receivedFor(job.id)).toEqual([]);
+  });
+});
