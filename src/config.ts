@@ -119,6 +119,12 @@ const schema = z.object({
    * a webhook delivery recorded this long ago and never queued.
    */
   ENQUEUE_GRACE_SECONDS: int(1).default(30),
+  /** Files of failed and canceled jobs (nobody can fetch them) are deleted this long after the job ended. */
+  FAILED_OUTPUT_RETENTION_HOURS: z.coerce.number().positive().default(24),
+  /** Delivered and failed webhook deliveries, with their attempts, are deleted after this. */
+  WEBHOOK_RETENTION_DAYS: int(1).default(30),
+  /** Stored transcripts (what makes asking again free) are deleted after this. */
+  TRANSCRIPT_RETENTION_DAYS: int(1).default(90),
   /** Seconds between webhook attempts; the last is followed by failure. Default spans > 24 h. */
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
@@ -173,6 +179,8 @@ export interface Config {
     enqueueGraceSeconds: number;
   };
   webhooks: { retryScheduleSeconds: number[]; timeoutSeconds: number; secretOverlapSeconds: number };
+  /** How long what is no longer needed is kept before the sweeper deletes it. */
+  retention: { failedOutputSeconds: number; webhookDays: number; transcriptDays: number };
   prices: PriceTable;
   rateLimits: Record<RateClass, RateLimit>;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -257,6 +265,11 @@ function toConfig(e: Env): Config {
       retryScheduleSeconds: e.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
       timeoutSeconds: e.WEBHOOK_TIMEOUT_SECONDS,
       secretOverlapSeconds: Math.round(e.WEBHOOK_SECRET_OVERLAP_HOURS * 3600),
+    },
+    retention: {
+      failedOutputSeconds: Math.round(e.FAILED_OUTPUT_RETENTION_HOURS * 3600),
+      webhookDays: e.WEBHOOK_RETENTION_DAYS,
+      transcriptDays: e.TRANSCRIPT_RETENTION_DAYS,
     },
     prices: { ...DEFAULT_PRICES, ...(e.PRICES as Partial<PriceTable>) },
     rateLimits,

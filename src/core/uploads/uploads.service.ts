@@ -123,12 +123,22 @@ export class UploadsService {
     await this.uploads.markDeleted(upload.id);
   }
 
-  /** Retention: uploads expire like outputs do. */
-  async deleteExpired(): Promise<void> {
-    for (const upload of await this.uploads.expired(200)) {
-      await this.storage.deletePrefix(path.dirname(upload.storageKey));
-      await this.uploads.markDeleted(upload.id);
+  /**
+   * Retention: uploads expire like outputs do (OUTPUT_TTL_HOURS after they were made, used by a
+   * job or never), files and all; deleted in at most `batches` batches of `batchSize`. Returns how many.
+   */
+  async deleteExpired(batchSize: number, batches: number): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < batches; i++) {
+      const expired = await this.uploads.expired(batchSize);
+      for (const upload of expired) {
+        await this.storage.deletePrefix(path.dirname(upload.storageKey));
+        await this.uploads.markDeleted(upload.id);
+      }
+      deleted += expired.length;
+      if (expired.length < batchSize) break;
     }
+    return deleted;
   }
 
   private overQuota(): AppError {

@@ -189,6 +189,26 @@ export class WebhookRepository {
     await this.db.query('UPDATE webhook_deliveries SET enqueued_at = now() WHERE id = ANY($1) AND enqueued_at IS NULL', [ids]);
   }
 
+  /**
+   * Retention: deletes up to `limit` finished deliveries (delivered or failed; never one still
+   * being retried) created more than `days` ago, with their attempts. Returns how many went.
+   */
+  async deleteFinishedOlderThan(days: number, limit: number): Promise<number> {
+    const deleted = await rows(
+      this.db,
+      `WITH old AS (
+         SELECT id FROM webhook_deliveries WHERE created_at < now() - make_interval(days => $1) AND status <> 'pending'
+         ORDER BY created_at LIMIT $2
+       ), attempts AS (
+         DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM old)
+       )
+       DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM old) RETURNING 1`,
+      [days, limit],
+      () => true,
+    );
+    return deleted.length;
+  }
+
   delivery(id: string): Promise<DeliveryRow | null> {
     return firstRow(this.db, 'SELECT * FROM webhook_deliveries WHERE id = $1', [id], deliveryRow);
   }

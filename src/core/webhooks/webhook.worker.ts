@@ -6,11 +6,11 @@ import { WebhooksService } from './webhooks.service.js';
 import { jitterFor, retryDelayMs } from './webhook-signing.js';
 import { bullConnection } from '../../platform/tools/bull-connection.js';
 import { QueueName } from '../../platform/tools/queue.repository.js';
-import { SweeperService } from '../jobs/sweeper.service.js';
+import { RETENTION_BATCH, RETENTION_BATCHES_PER_SWEEP, SweeperService } from '../jobs/sweeper.service.js';
 
 /**
  * Delivers webhooks from their own queue, so slow receivers never hold up media jobs; with each
- * sweep, queues the deliveries recorded but never queued.
+ * sweep, queues the deliveries recorded but never queued, and deletes those past their retention.
  */
 @Injectable()
 export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,6 +23,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     sweeper: SweeperService,
   ) {
     sweeper.register('webhook outbox', () => this.webhooks.sweepUnsent().then(() => undefined));
+    sweeper.register('old webhook deliveries', () => this.webhooks.deleteExpired(RETENTION_BATCH, RETENTION_BATCHES_PER_SWEEP).then(() => undefined));
   }
 
   onApplicationBootstrap(): void {

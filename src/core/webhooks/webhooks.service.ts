@@ -223,6 +223,17 @@ export class WebhooksService implements OnModuleInit {
     return true;
   }
 
+  /** Retention: deletes finished deliveries and their attempts past WEBHOOK_RETENTION_DAYS, in bounded batches. Returns how many. */
+  async deleteExpired(batchSize: number, batches: number): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < batches; i++) {
+      const n = await this.webhooks.deleteFinishedOlderThan(this.config.retention.webhookDays, batchSize);
+      deleted += n;
+      if (n < batchSize) break;
+    }
+    return deleted;
+  }
+
   /**
    * One attempt at a delivery: signed with every active secret, 2xx within the timeout is
    * success, redirects are not followed. `attempt` counts from 1; the last one fails for good.

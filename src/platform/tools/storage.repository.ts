@@ -3,7 +3,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -83,6 +83,24 @@ export class StorageRepository implements OnModuleDestroy {
 
   async removeWorkDir(name: string): Promise<void> {
     await rm(path.join(this.root, 'work', name), { recursive: true, force: true });
+  }
+
+  /**
+   * Removes up to `limit` scratch directories untouched for `olderThanMs`: what attempts whose
+   * process died left behind (a finished attempt removes its own). Returns their names.
+   */
+  async removeStaleWorkDirs(olderThanMs: number, limit: number): Promise<string[]> {
+    const work = path.join(this.root, 'work');
+    const removed: string[] = [];
+    for (const name of await readdir(work).catch(() => [] as string[])) {
+      if (removed.length >= limit) break;
+      const dir = path.join(work, name);
+      const info = await stat(dir).catch(() => null);
+      if (!info || Date.now() - info.mtimeMs < olderThanMs) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed.push(name);
+    }
+    return removed;
   }
 
   /** Stores a finished local file under `key` and removes it (unless `keepSource`); returns its size. */
