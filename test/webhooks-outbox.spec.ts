@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { JobLifecycleService } from '../src/core/jobs/job-lifecycle.service.js';
 import { WebhooksService } from '../src/core/webhooks/webhooks.service.js';
 import { QueueRepository } from '../src/platform/tools/queue.repository.js';
 import { call, isolatedDatabase, media, startApp, waitForJob, type TestApp } from './support/app.js';
@@ -149,6 +150,34 @@ describe('the webhook outbox: an event recorded with the job\'s end is sent exac
     expect((await deliveriesOf(jobId))[0]).toMatchObject({ status: 'delivered', attempt_count: 1 });
   });
 
+  it('batch.completed: recorded with the end of the batch\'s last job while Redis is away, sent once when it is back', async () => {
+    const acct = await accountWithEndpoint();
+    redisDown();
+    let batchId: string;
+    try {
+      const res = await call(t.url, 'POST', '/v1/batch', {
+        key: acct.key,
+        body: { operation: 'download', items: [{ url: media('second.mp4') }, { url: media('gone.mp4') }, { url: media('second.mp4'), format: 'm4a' }] },
+      });
+      expect(res.status).toBe(202);
+      batchId = res.body.batch_id;
+      for (const id of res.body.job_ids) await waitForJob(t.url, acct.key, id);
+      const recorded = (await t.db.query(
+        `SELECT status, enqueued_at IS NOT NULL AS enqueued FROM webhook_deliveries WHERE event_type = 'batch.completed' AND payload->'data'->>'id' = $1`,
+        [batchId],
+      )) as Array<{ status: string; enqueued: boolean }>;
+      expect(recorded).toEqual([{ status: 'pending', enqueued: false }]);
+    } finally {
+      redisBack();
+    }
+    const ofBatch = () => rx.got.filter((r) => r.body.includes(batchId) && JSON.parse(r.body).type === 'batch.completed');
+    const delivery = await until(() => ofBatch()[0]);
+    const payload = new Webhook(acct.secret).verify(delivery.body, delivery.headers as Record<string, string>) as any;
+    expect(payload.data).toMatchObject({ id: batchId, status: 'completed', summary: { total: 3, succeeded: 2, failed: 1, processing: 0 } });
+    await waitOut(3000);
+    expect(ofBatch()).toHaveLength(1);
+  });
+
   it('a canceled job records and sends no event', async () => {
     const acct = await accountWithEndpoint();
     const res = await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('slow/direct.mp4?bps=200000') } });
@@ -158,5 +187,48 @@ describe('the webhook outbox: an event recorded with the job\'s end is sent exac
     await waitOut(2500);
     expect(await deliveriesOf(job.id)).toEqual([]);
     expect(receivedFor(job.id)).toEqual([]);
+  });
+});
+
+// No workers: the spec ends the batch's jobs itself, at the same moment.
+describe('batch.completed when the last two jobs of a batch end at once', () => {
+  let t: TestApp;
+  /** While set, every final transition lingers after the batch's check, before it commits. */
+  let linger = false;
+  beforeAll(async () => {
+    t = await startApp({ DATABASE_URL: await isolatedDatabase('outbox_batch') }, false);
+    t.app.get(JobLifecycleService, { strict: false }).onSettling('linger', async (tx) => {
+      if (linger) await tx.query('SELECT pg_sleep(0.3)');
+    });
+  });
+  afterAll(async () => t.close());
+
+  it('the batch completes, and its event is recorded exactly once', async () => {
+    const acct = await t.account(5);
+    await call(t.url, 'PUT', '/v1/webhooks/endpoint', { key: acct.key, body: { url: 'http://127.0.0.1:9/hook' } });
+    const res = await call(t.url, 'POST', '/v1/batch', {
+      key: acct.key,
+      body: { operation: 'download', items: [{ url: 'http://127.0.0.1:9/a' }, { url: 'http://127.0.0.1:9/b' }] },
+    });
+    expect(res.status).toBe(202);
+    const lifecycle = t.app.get(JobLifecycleService, { strict: false });
+    const running = await Promise.all(res.body.job_ids.map((id: string) => lifecycle.start(id)));
+    linger = true;
+    try {
+      // Each sees the other's job still running unless the batch is checked after the other has
+      // committed. Work that cost what it was charged refunds nothing, so the two completions
+      // share no account row either.
+      const outcome = { result: {} as never, outputs: [], cost: 1 };
+      await Promise.all(running.map((job) => lifecycle.complete(job!, outcome)));
+    } finally {
+      linger = false;
+    }
+    const batch = await call(t.url, 'GET', `/v1/batch/${res.body.batch_id}`, { key: acct.key });
+    expect(batch.body).toMatchObject({ status: 'completed', summary: { total: 2, succeeded: 2, processing: 0 }, credits_refunded: 0 });
+    const events = (await t.db.query(
+      `SELECT event_type FROM webhook_deliveries WHERE account_id = $1 ORDER BY event_type`,
+      [acct.id],
+    )) as Array<{ event_type: string }>;
+    expect(events.map((e) => e.event_type)).toEqual(['batch.completed', 'job.completed', 'job.completed']);
   });
 });
