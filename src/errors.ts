@@ -38,6 +38,8 @@ export const FINAL_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'unsupported_media',
   'unsupported_language',
   'validation_failed',
+  // The job needed more than it was charged and the balance could not pay: retrying changes nothing.
+  'insufficient_credits',
 ]);
 
 /** File-system errors that say the storage itself is full, read-only or failing: the operator's to fix, never the caller's. */

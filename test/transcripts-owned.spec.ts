@@ -24,13 +24,13 @@ describe('owned transcripts', () => {
     ((await t.db.query('SELECT job_id FROM transcripts WHERE account_id = $1 AND source_key = $2', [accountId, source])) as Array<{ job_id: string }>).map((r) => r.job_id);
 
   /** A charged transcription job of the site's captions, started as a worker would. */
-  const startedJob = async (accountId: string, url: string) => {
+  const startedJob = async (accountId: string, url: string, price = 3) => {
     const id = randomUUID();
     const input: TranscribeJobInput = {
       url, source: 'auto', format: 'json', timestamps: 'segment',
       plan: { mode: 'captions', language: 'en', kind: 'manual', provider: 'captions', source_key: url, duration: 6 },
     };
-    await t.app.get(ChargesRepository).chargeJob({ id, accountId, type: 'transcribe', input, price: 3 }, null, { statusCode: 202, body: {} });
+    await t.app.get(ChargesRepository).chargeJob({ id, accountId, type: 'transcribe', input, price }, null, { statusCode: 202, body: {} });
     return (await t.app.get(JobLifecycleService).start(id))!;
   };
 
@@ -60,5 +60,22 @@ describe('owned transcripts', () => {
     const third = await startedJob(acct.id, url);
     const reused = await handler.run(third as unknown as Job<'transcribe'>, lifecycle.context(third, new AbortController().signal, mkdtempSync(path.join(os.tmpdir(), 'mediary-owned-'))));
     expect([reused.result.reused, reused.cost, reused.settle]).toEqual([true, 0, undefined]);
+  }, 60_000);
+
+  it('a job planned free on an owned transcript that is gone by run time is charged for making it, or made not at all', async () => {
+    const lifecycle = t.app.get(JobLifecycleService);
+    const handler = t.app.get(TranscribeHandler);
+    const run = async (accountId: string, url: string) => {
+      const job = await startedJob(accountId, url, 0);
+      return handler.run(job as unknown as Job<'transcribe'>, lifecycle.context(job, new AbortController().signal, mkdtempSync(path.join(os.tmpdir(), 'mediary-owned-'))));
+    };
+    const broke = await t.account(0);
+    await expect(run(broke.id, `${media('master.m3u8')}?gone=${randomUUID()}`)).rejects.toMatchObject({ code: 'insufficient_credits' });
+
+    const acct = await t.account(5);
+    const outcome = await run(acct.id, `${media('master.m3u8')}?gone=${randomUUID()}`);
+    expect([outcome.result.source, outcome.cost]).toEqual(['captions', 3]);
+    const [{ balance }] = (await t.db.query('SELECT balance::int AS balance FROM accounts WHERE id = $1', [acct.id])) as Array<{ balance: number }>;
+    expect(balance).toBe(2);
   }, 60_000);
 });

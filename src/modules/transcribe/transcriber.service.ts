@@ -64,6 +64,13 @@ export class TranscriberService {
   async produce(job: TranscriptJob, input: TranscribeJobInput, ctx: JobContext, besides = 0): Promise<ProducedTranscript> {
     const owned = await this.transcripts.find(job.accountId, input.plan.source_key, input.plan.language, [input.plan.provider], job.id);
     if (owned) return { transcript: owned.transcript, price: 0, reused: true };
+    if (input.plan.mode === 'captions') {
+      // Planned free (owned then) but no longer owned (retention deleted it): the captions price is charged now, or nothing is made.
+      const needed = this.config.prices.transcribe + besides;
+      if ((await ctx.reserve(needed, 'captions: the transcript owned at submit is gone')) < needed) {
+        throw new AppError('insufficient_credits', 'The transcript this job was planned to reuse is gone, and the balance does not pay for making it again');
+      }
+    }
     const captions = input.plan.mode === 'captions' ? await this.fromCaptions(input, ctx.workDir) : undefined;
     if (!captions && input.source === 'captions') {
       throw new AppError('media_unavailable', `No ${input.plan.language} captions could be fetched for this media`);
