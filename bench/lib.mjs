@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks in bench/. Plain Node ESM; talks only to 127.0.0.1.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -279,6 +279,28 @@ export async function startMediaServer(dir) {
   const base = `http://127.0.0.1:${port}`;
   await waitHttp(`${base}/__health`, child, 10_000);
   return { child, base };
+}
+
+export const TEN_MINUTES_SECONDS = 600;
+
+/**
+ * Ten minutes of 1280x720 at a constant 2.5 Mb/s with a keyframe every 2 s, the index up front,
+ * and a tone (~190 MB): the long video of the preview and fingerprint benchmarks; made once, cached.
+ */
+export function ensureTenMinutes720p() {
+  const dir = path.join(TMP, 'media-preview');
+  const file = path.join(dir, 'ten-minutes-720p.mp4');
+  mkdirSync(dir, { recursive: true });
+  if (existsSync(file) && statSync(file).size > 150e6) return file;
+  log(`generating ${file}`);
+  ffmpeg([
+    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(TEN_MINUTES_SECONDS),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-b:v', '2500k', '-minrate', '2500k', '-maxrate', '2500k', '-bufsize', '5000k',
+    '-x264-params', 'nal-hrd=cbr', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', `${file}.part.mp4`,
+  ]);
+  renameSync(`${file}.part.mp4`, file);
+  log(`${path.basename(file)}: ${(statSync(file).size / 1e6).toFixed(1)} MB`);
+  return file;
 }
 
 export function ffmpeg(args) {

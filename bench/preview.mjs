@@ -6,36 +6,18 @@
 // Needs a build in dist/ (npm run build), PostgreSQL and Redis on 127.0.0.1, ffmpeg, yt-dlp.
 // BENCH_PREVIEW_DB names the database (default mediary_bench_preview).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, TMP, dropRedisPrefix, ensureAccounts, ensureDatabase, ffmpeg, freePort, loadavg, log, machine, median, serverEnv, spawnTracked,
-  startMediaServer, stopAll, waitHttp, waitQuiet,
+  ROOT, TEN_MINUTES_SECONDS, TMP, dropRedisPrefix, ensureAccounts, ensureDatabase, ensureTenMinutes720p, freePort, loadavg, log, machine, median, serverEnv,
+  spawnTracked, startMediaServer, stopAll, waitHttp, waitQuiet,
 } from './lib.mjs';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const DB = process.env.BENCH_PREVIEW_DB ?? 'mediary_bench_preview';
 const prefix = `bench_preview_${process.pid}`;
 const storageDir = path.join(TMP, `storage-${prefix}`);
-const mediaDir = path.join(TMP, 'media-preview');
-const FILE = 'ten-minutes-720p.mp4';
-const DURATION = 600;
-
-/** Ten minutes of 720p at 2.5 Mb/s with a keyframe every 2 s and the index up front (~190 MB); cached. */
-function ensureFile() {
-  mkdirSync(mediaDir, { recursive: true });
-  const file = path.join(mediaDir, FILE);
-  if (existsSync(file) && statSync(file).size > 150e6) return file;
-  log(`generating ${FILE}`);
-  ffmpeg([
-    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(DURATION),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-b:v', '2500k', '-minrate', '2500k', '-maxrate', '2500k', '-bufsize', '5000k',
-    '-x264-params', 'nal-hrd=cbr', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', `${file}.part.mp4`,
-  ]);
-  renameSync(`${file}.part.mp4`, file);
-  log(`${FILE}: ${(statSync(file).size / 1e6).toFixed(1)} MB`);
-  return file;
-}
+const DURATION = TEN_MINUTES_SECONDS;
 
 function timed(args) {
   return new Promise((resolve, reject) => {
@@ -71,9 +53,9 @@ async function main() {
   log(`machine: ${JSON.stringify(machine())}`);
   ensureDatabase(DB);
   const [account] = await ensureAccounts('preview', 1, { db: DB });
-  const file = ensureFile();
-  const media = await startMediaServer(mediaDir);
-  const url = `${media.base}/${FILE}`;
+  const file = ensureTenMinutes720p();
+  const media = await startMediaServer(path.dirname(file));
+  const url = `${media.base}/${path.basename(file)}`;
   const out = (name) => path.join(TMP, `bare-${name}`);
   const input = ['-i', url];
 
@@ -148,7 +130,7 @@ async function main() {
     rows.push({ type: c.type, bare: median(bare), full: full.length ? median(full) : null, mediary: median(mediary), bytesRead });
   }
   const size = statSync(file).size;
-  console.log(`\n${FILE}: ${(size / 1e6).toFixed(1)} MB, ${DURATION} s; medians of ${RUNS} runs\n`);
+  console.log(`\n${path.basename(file)}: ${(size / 1e6).toFixed(1)} MB, ${DURATION} s; medians of ${RUNS} runs\n`);
   console.log('| type | bare ffmpeg (ms) | full decode (ms) | Mediary submit → completed (ms) | ratio to bare | source read |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
