@@ -113,6 +113,8 @@ const schema = z.object({
   JOB_ATTEMPTS: int(1).default(3),
   /** Seconds a job may run (yt-dlp + ffmpeg) before it is stopped and failed. */
   JOB_TIMEOUT_SECONDS: int(1).default(3600),
+  /** How long a job waits for Postgres or Redis to come back before it is failed and refunded. */
+  JOB_OUTAGE_WAIT_SECONDS: int(1).default(900),
   SWEEP_INTERVAL_SECONDS: int(1).default(15),
   /**
    * A pending job with no queue entry this long after it was accepted was lost by Redis; so was
@@ -175,6 +177,7 @@ export interface Config {
     lockSeconds: number;
     attempts: number;
     jobTimeoutSeconds: number;
+    outageWaitSeconds: number;
     sweepIntervalSeconds: number;
     enqueueGraceSeconds: number;
   };
@@ -258,6 +261,7 @@ function toConfig(e: Env): Config {
       lockSeconds: e.JOB_LOCK_SECONDS,
       attempts: e.JOB_ATTEMPTS,
       jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
+      outageWaitSeconds: e.JOB_OUTAGE_WAIT_SECONDS,
       sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
       enqueueGraceSeconds: e.ENQUEUE_GRACE_SECONDS,
     },

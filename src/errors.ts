@@ -50,6 +50,19 @@ export function isStorageFault(error: unknown): boolean {
   return !!e?.syscall && STORAGE_FAULTS.has(e.code ?? '');
 }
 
+/** Postgres or Redis could not be reached in time (pool wait, refused, dropped or silent connection): nobody's fault but the moment's. */
+export function isDependencyDown(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
+  const code = e?.driverError?.code ?? e?.code ?? '';
+  const message = e?.driverError?.message ?? e?.message ?? '';
+  return (
+    // Postgres: class 08 is "connection exception"; 57P01-03 a server shutting down, crashed or starting; 53300 too many connections.
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code) ||
+    code.startsWith('08') ||
+    /timeout exceeded when trying to connect|Connection terminated|connection timeout|not queryable|Command timed out|Connection is closed|enableOfflineQueue|max retries per request/i.test(message)
+  );
+}
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,

@@ -58,7 +58,7 @@ describe('a hostile site cannot make the media programs reach inside', () => {
     siteBase = `http://127.0.0.2:${(site.address() as net.AddressInfo).port}`;
     // One attempt: a hostile input fails the same way every time, and the spec need not wait for retries.
     t = await startApp({ ALLOW_PRIVATE_NETWORKS: 'false', ALLOWED_PRIVATE_CIDRS: '127.0.0.2/32', JOB_ATTEMPTS: '1' });
-    acct = await t.account(100);
+    acct = await t.account(500);
   });
   afterAll(async () => {
     await t.close();
@@ -67,17 +67,21 @@ describe('a hostile site cannot make the media programs reach inside', () => {
   });
 
   it.each(['udp', 'rtsp', 'rtmp', 'gopher', 'srt', 'http', 'file', 'localmedia', 'concat', 'subfile', 'tcp', 'tls', 'nestedtcp'])(
-    'a %s URL in a manifest is never followed, by info or by download',
+    'a %s URL in a manifest is never followed, by info, download, preview or fingerprint',
     async (scheme) => {
       for (const page of [`master-${scheme}.m3u8`, `media-${scheme}.m3u8`, `video-${scheme}.mp4`]) {
         const url = `${siteBase}/${page}`;
         const info = await call(t.url, 'GET', `/v1/info?url=${encodeURIComponent(url)}`, { key: acct.key });
         expect(info.status).toBeLessThan(500);
-        const job = await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url } });
-        if (job.status === 202) {
-          // Nothing the playlist names is ever delivered: the job fails, and is refunded.
-          const done = await waitForJob(t.url, acct.key, job.body.job_id);
-          expect([page, done.status, done.credits_refunded]).toEqual([page, 'failed', done.credits_charged]);
+        // A download, a preview (which reads format URLs in place over HTTP) and a fingerprint.
+        for (const [route, body] of [['/v1/download', { url }], ['/v1/preview', { url, type: 'thumbnail' }], ['/v1/fingerprint', { url }]] as const) {
+          const job = await call(t.url, 'POST', route, { key: acct.key, body });
+          expect([page, route, job.status < 500]).toEqual([page, route, true]);
+          if (job.status === 202) {
+            // Nothing the playlist names is ever delivered: the job fails, and is refunded.
+            const done = await waitForJob(t.url, acct.key, job.body.job_id);
+            expect([page, route, done.status, done.credits_refunded]).toEqual([page, route, 'failed', done.credits_charged]);
+          }
         }
       }
       expect(sinkHits).toBe(0);

@@ -1,6 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker, type Job as BullJob } from 'bullmq';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DelayedError, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
 import { CONFIG, type Config } from '../../config.js';
+import { isDependencyDown } from '../../errors.js';
 import { bullConnection } from '../../platform/tools/bull-connection.js';
 import { QueueName, type MediaJobData } from '../../platform/tools/queue.repository.js';
 import { RedisRepository } from '../../platform/tools/redis.repository.js';
@@ -8,12 +12,18 @@ import { StorageRepository } from '../../platform/tools/storage.repository.js';
 import { CanceledError, type Job } from './job-handler.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { CANCEL_CHANNEL, JobLifecycleService } from './job-lifecycle.service.js';
-import { decideFailure } from './retry-policy.js';
+import { decideFailure, type Outage } from './retry-policy.js';
+
+/** How long the worker waits for Postgres and Redis to answer when it asks whether they are up. */
+const PROBE_TIMEOUT_MS = 2000;
+/** Pauses between tries to record a finished job while the database is away. */
+const SETTLE_RETRY_MIN_MS = 500;
+const SETTLE_RETRY_MAX_MS = 5000;
 
 /**
  * Takes media jobs from BullMQ and runs each with the handler of its type, in a work directory
- * of its attempt. This is the only place that decides between retry and final failure; the
- * lifecycle settles whichever it is.
+ * of its attempt. This is the only place that decides between retry, waiting out an outage of
+ * Postgres or Redis, and final failure; the lifecycle settles whichever it is.
  */
 @Injectable()
 export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,9 +31,11 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private worker: Worker<MediaJobData> | null = null;
   private readonly running = new Map<string, AbortController>();
   private unsubscribe: (() => void) | null = null;
+  private closing = false;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
+    @InjectDataSource() private readonly db: DataSource,
     private readonly registry: JobHandlerRegistry,
     private readonly lifecycle: JobLifecycleService,
     private readonly storage: StorageRepository,
@@ -33,7 +45,7 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationBootstrap(): Promise<void> {
     this.unsubscribe = await this.redis.subscribe(CANCEL_CHANNEL, (jobId) => this.running.get(jobId)?.abort());
     const lockMs = this.config.worker.lockSeconds * 1000;
-    this.worker = new Worker<MediaJobData>(QueueName.Media, (job) => this.handle(job), {
+    this.worker = new Worker<MediaJobData>(QueueName.Media, (job, token) => this.handle(job, token), {
       connection: bullConnection(this.config.redisUrl),
       prefix: this.config.redisPrefix,
       concurrency: this.config.worker.concurrency,
@@ -47,40 +59,100 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     this.unsubscribe?.();
     await this.worker?.close();
   }
 
-  private async handle(bull: BullJob<MediaJobData>): Promise<void> {
-    const job = await this.lifecycle.start(bull.data.jobId);
-    if (!job) return; // canceled or already settled: nothing to do
+  private async handle(bull: BullJob<MediaJobData>, token: string | undefined): Promise<void> {
+    const jobId = bull.data.jobId;
     const controller = new AbortController();
-    this.running.set(job.id, controller);
-    const attemptDir = `${job.id}-${job.attempts}`;
+    let attemptDir: string | null = null;
     try {
+      const job = await this.lifecycle.start(jobId);
+      if (!job) return; // canceled or already settled: nothing to do
+      if (bull.data.dependencyDownSince) await bull.updateData({ jobId, type: bull.data.type }); // the outage it waited for is over
+      this.running.set(job.id, controller);
+      attemptDir = `${job.id}-${job.attempts}`;
       const workDir = await this.storage.workDir(attemptDir);
       const outcome = await this.registry.get(job.type).run(job as unknown as Job, this.lifecycle.context(job, controller.signal, workDir));
-      await this.lifecycle.complete(job, outcome);
+      await this.settle(bull, () => this.lifecycle.complete(job, outcome));
     } catch (err) {
       if (err instanceof CanceledError || controller.signal.aborted) return;
-      const decision = decideFailure(err, bull.attemptsMade, bull.opts.attempts ?? 1);
-      if (decision.action === 'retry') {
-        this.logger.warn(`job ${job.id} attempt ${bull.attemptsMade + 1} failed, will retry: ${(err as Error).message}`);
-        throw err;
-      }
-      if (decision.code === 'internal_error') this.logger.error(`job ${job.id} failed: ${(err as Error).stack ?? String(err)}`);
-      await this.lifecycle.fail(job.id, { code: decision.code, message: decision.message });
+      await this.failed(bull, token, err);
     } finally {
-      this.running.delete(job.id);
+      this.running.delete(jobId);
       // Cleaning up must not turn the job's outcome into another one.
-      await this.storage.removeWorkDir(attemptDir).catch((err: Error) => this.logger.warn(`work directory of job ${job.id} not removed: ${err.message}`));
+      if (attemptDir) await this.storage.removeWorkDir(attemptDir).catch((err: Error) => this.logger.warn(`work directory of job ${jobId} not removed: ${err.message}`));
     }
   }
 
-  /** BullMQ gave up on a job (attempts exhausted, or stalled too often after worker crashes). */
+  /** A job threw: wait out an outage, retry, or fail it for good (refunded). Throws to hand the job back to BullMQ. */
+  private async failed(bull: BullJob<MediaJobData>, token: string | undefined, err: unknown): Promise<void> {
+    const jobId = bull.data.jobId;
+    const down = await this.dependencyDown();
+    const outage: Outage | null = down
+      ? { sinceMs: bull.data.dependencyDownSince ?? Date.now(), nowMs: Date.now(), maxWaitMs: this.config.worker.outageWaitSeconds * 1000 }
+      : null;
+    const decision = decideFailure(err, bull.attemptsMade, bull.opts.attempts ?? 1, outage);
+    switch (decision.action) {
+      case 'wait':
+        this.logger.warn(`job ${jobId}: ${down} is unavailable (${(err as Error).message}); trying again in ${Math.round(decision.delayMs / 1000)} s without using an attempt`);
+        await bull.updateData({ ...bull.data, dependencyDownSince: outage!.sinceMs });
+        await bull.moveToDelayed(Date.now() + decision.delayMs, token);
+        throw new DelayedError();
+      case 'retry':
+        this.logger.warn(`job ${jobId} attempt ${bull.attemptsMade + 1} failed, will retry: ${(err as Error).message}`);
+        throw err;
+      case 'fail':
+        if (decision.code === 'internal_error') this.logger.error(`job ${jobId} failed: ${(err as Error).stack ?? String(err)}`);
+        try {
+          await this.settle(bull, () => this.lifecycle.fail(jobId, { code: decision.code, message: decision.message }));
+        } catch (settleError) {
+          // Not recorded (the database is still away): BullMQ keeps the job as failed and the
+          // sweeper fails and refunds it once the database is back.
+          throw new UnrecoverableError(`${decision.message} (not yet recorded: ${(settleError as Error).message})`);
+        }
+    }
+  }
+
+  /**
+   * Records a job's end, waiting out a short database outage in place: the work is done (or
+   * its failure decided), only writing it down has to wait, and redoing the work would cost
+   * more. Gives up after the longest outage a job may wait, or when the worker stops.
+   */
+  private async settle(bull: BullJob<MediaJobData>, settlement: () => Promise<void>): Promise<void> {
+    const since = bull.data.dependencyDownSince ?? Date.now();
+    for (let pause = SETTLE_RETRY_MIN_MS; ; pause = Math.min(pause * 2, SETTLE_RETRY_MAX_MS)) {
+      try {
+        return await settlement();
+      } catch (err) {
+        const deadline = since + this.config.worker.outageWaitSeconds * 1000;
+        if (!isDependencyDown(err) || this.closing || Date.now() + pause > deadline) throw err;
+        if (!bull.data.dependencyDownSince) {
+          this.logger.warn(`job ${bull.data.jobId} is done but cannot be recorded (${(err as Error).message}); trying again until the database is back`);
+          await bull.updateData({ ...bull.data, dependencyDownSince: since });
+        }
+        await sleep(pause);
+      }
+    }
+  }
+
+  /** 'Postgres' or 'Redis' when it does not answer now, else null. */
+  private async dependencyDown(): Promise<string | null> {
+    const answers = (check: Promise<boolean>) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+      return Promise.race([check.catch(() => false), timeout]).finally(() => clearTimeout(timer));
+    };
+    const [database, redis] = await Promise.all([answers(this.db.query('SELECT 1').then(() => true)), answers(this.redis.ping())]);
+    return !database ? 'Postgres' : !redis ? 'Redis' : null;
+  }
+
+  /** BullMQ gave up on a job (attempts exhausted, a final failure not yet recorded, or stalled too often after worker crashes). */
   private async onFailed(bull: BullJob<MediaJobData> | undefined, err: Error): Promise<void> {
     if (!bull) return;
-    const exhausted = bull.attemptsMade >= (bull.opts.attempts ?? 1) || /stalled/i.test(err.message);
+    const exhausted = bull.attemptsMade >= (bull.opts.attempts ?? 1) || err instanceof UnrecoverableError || /stalled/i.test(err.message);
     if (exhausted) await this.lifecycle.fail(bull.data.jobId, { code: 'internal_error', message: 'The job could not be completed' });
   }
 }

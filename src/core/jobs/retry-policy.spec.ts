@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppError, FINAL_ERROR_CODES, type ErrorCode } from '../../errors.js';
-import { decideFailure } from './retry-policy.js';
+import { decideFailure, OUTAGE_RETRY_MAX_MS, OUTAGE_RETRY_MIN_MS } from './retry-policy.js';
 
 const MAX = 3;
 
@@ -41,5 +41,27 @@ describe('decideFailure and the storage', () => {
     expect(decideFailure(fault('ENOSPC'), 0, 3)).toEqual({ action: 'retry' });
     expect(decideFailure(fault('ENOSPC'), 2, 3)).toMatchObject({ action: 'fail', code: 'storage_unavailable' });
     expect(decideFailure(fault('EROFS'), 0, 1)).toMatchObject({ action: 'fail', code: 'storage_unavailable' });
+  });
+});
+
+describe('decideFailure while Postgres or Redis is down', () => {
+  const MINUTE = 60_000;
+  const outage = (waitedMs: number) => ({ sinceMs: 1_000_000, nowMs: 1_000_000 + waitedMs, maxWaitMs: 15 * MINUTE });
+
+  it.each<[string, unknown, number]>([
+    ['a plain Error on the last attempt', new Error('boom'), MAX - 1],
+    ['a final code', new AppError('media_unavailable'), 0],
+    ['a connection error', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), MAX - 1],
+  ])('waits instead of deciding on %s, without using an attempt', (_name, error, attempts) => {
+    expect(decideFailure(error, attempts, MAX, outage(0))).toEqual({ action: 'wait', delayMs: OUTAGE_RETRY_MIN_MS });
+  });
+
+  it('pauses longer as the outage goes on, never more than the maximum', () => {
+    expect(decideFailure(new Error('x'), 0, MAX, outage(10_000))).toEqual({ action: 'wait', delayMs: 5000 });
+    expect(decideFailure(new Error('x'), 0, MAX, outage(10 * MINUTE))).toEqual({ action: 'wait', delayMs: OUTAGE_RETRY_MAX_MS });
+  });
+
+  it('fails (refunded) as service_unavailable once the job has waited as long as allowed', () => {
+    expect(decideFailure(new Error('x'), 0, MAX, outage(15 * MINUTE))).toMatchObject({ action: 'fail', code: 'service_unavailable' });
   });
 });

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { AppError, isStorageFault, toProblem, type ErrorCode } from '../../errors.js';
+import { AppError, isDependencyDown, isStorageFault, toProblem, type ErrorCode } from '../../errors.js';
 
 /** Framework and body-parser statuses that mean "your request is malformed". */
 const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
@@ -17,17 +17,6 @@ const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
 };
 
 const RETRY_AFTER_SECONDS = 5;
-
-/** Postgres or Redis could not be reached in time (pool wait, refused, dropped or silent connection): nobody's fault but the moment's. */
-function isDependencyDown(exception: unknown): boolean {
-  const e = exception as { code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  const message = e?.driverError?.message ?? e?.message ?? '';
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(code ?? '') ||
-    /timeout exceeded when trying to connect|Connection terminated|connection timeout|Command timed out|Connection is closed|enableOfflineQueue/i.test(message)
-  );
-}
 
 /**
  * The one place errors become responses: RFC 9457 problem+json with a stable `code`.

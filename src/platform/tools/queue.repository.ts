@@ -12,6 +12,8 @@ export enum QueueName {
 export interface MediaJobData {
   jobId: string;
   type: string;
+  /** Set while the job waits out an outage of Postgres or Redis: when it first found one down (ms since the epoch). */
+  dependencyDownSince?: number;
 }
 
 /** BullMQ: the BullMQ job id is the Mediary job id, which makes enqueueing idempotent. */
