@@ -108,8 +108,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: int(1).default(2),
   /** External programs (yt-dlp, ffmpeg, ffprobe…) one process runs at once; more wait their turn. */
   MAX_TOOL_PROCESSES: int(1).default(16),
-  /** How long a worker's lock on a job lasts; a killed worker's job is picked up again after it. */
-  JOB_LOCK_SECONDS: int(1).default(30),
+  /** How long a worker's lock on a job lasts (renewed every half of it); a killed worker's job is picked up again after it. */
+  JOB_LOCK_SECONDS: int(1).default(10),
   JOB_ATTEMPTS: int(1).default(3),
   /** Seconds a job may run (yt-dlp + ffmpeg) before it is stopped and failed. */
   JOB_TIMEOUT_SECONDS: int(1).default(3600),

@@ -49,8 +49,10 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       connection: bullConnection(this.config.redisUrl),
       prefix: this.config.redisPrefix,
       concurrency: this.config.worker.concurrency,
+      // BullMQ renews a running job's lock every half lock; every worker looks for expired locks
+      // four times per lock, so a killed worker's job is taken over 0.5–1.25 locks after it died.
       lockDuration: lockMs,
-      stalledInterval: lockMs,
+      stalledInterval: Math.max(1000, lockMs / 4),
       maxStalledCount: 2,
     });
     this.worker.on('failed', (job, err) => void this.onFailed(job, err).catch((e: Error) => this.logger.error(`settling failed job: ${e.message}`)));
