@@ -26,6 +26,7 @@ export function ownServicesMissing(): string | null {
   if (!existsSync(REDIS_SERVER)) return `${REDIS_SERVER} is not installed`;
   if (!PG_BIN) return 'no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql/*/bin';
   if (AS_ROOT && !existsSync('/usr/sbin/runuser')) return 'running as root without runuser to start Postgres as postgres';
+  if (AS_ROOT && !/^postgres:/m.test(readFileSync('/etc/passwd', 'utf8'))) return 'running as root and there is no postgres user to run Postgres as';
   return null;
 }
 

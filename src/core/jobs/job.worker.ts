@@ -99,7 +99,10 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const decision = decideFailure(err, bull.attemptsMade, bull.opts.attempts ?? 1, outage);
     switch (decision.action) {
       case 'wait':
-        this.logger.warn(`job ${jobId}: ${down} is unavailable (${(err as Error).message}); trying again in ${Math.round(decision.delayMs / 1000)} s without using an attempt`);
+        // Said once per outage; every later try of the same job only at debug level.
+        this.logger[bull.data.dependencyDownSince ? 'debug' : 'warn'](
+          `job ${jobId}: ${down} is unavailable (${(err as Error).message}); trying again in ${Math.round(decision.delayMs / 1000)} s without using an attempt`,
+        );
         await bull.updateData({ ...bull.data, dependencyDownSince: outage!.sinceMs });
         await bull.moveToDelayed(Date.now() + decision.delayMs, token);
         throw new DelayedError();
