@@ -1,4 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QueueName } from '../src/platform/tools/queue.repository.js';
 import { call, media, startApp, waitForJob, type Reply, type TestApp } from './support/app.js';
 import { books, honestOutageAnswer, ownServicesMissing, startOwnPostgres, startOwnRedis, type OwnService } from './support/own-services.js';
 import { waitUntil } from './support/processes.js';
@@ -90,9 +93,13 @@ const SLOW = 'slow/direct.mp4?bps=300000';
   it('a job is failed and refunded once it has waited JOB_OUTAGE_WAIT_SECONDS: nothing waits forever', async () => {
     const t = await app({ JOB_OUTAGE_WAIT_SECONDS: '2', ENQUEUE_GRACE_SECONDS: '2', SWEEP_INTERVAL_SECONDS: '1' });
     const acct = await t.account(5);
-    const res = await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('slow/direct.mp4?bps=1000000') } });
+    // Queued, and taken by the worker only once the database is down: it waits from the outage's first second.
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.Media));
+    await queue.pause();
+    const res = await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('direct.mp4') } });
     expect(res.status).toBe(202);
     await pg.stop();
+    await queue.resume();
     await new Promise((r) => setTimeout(r, 6000));
     await pg.start();
 
