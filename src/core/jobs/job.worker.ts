@@ -73,7 +73,7 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     try {
       const job = await this.lifecycle.start(jobId);
       if (!job) return; // canceled or already settled: nothing to do
-      if (bull.data.dependencyDownSince) await bull.updateData({ jobId, type: bull.data.type }); // the outage it waited for is over
+      if (bull.data.dependencyDownSince) await bull.updateData({ ...bull.data, dependencyDownSince: undefined }); // the outage it waited for is over
       this.running.set(job.id, controller);
       attemptDir = `${job.id}-${job.attempts}`;
       const workDir = await this.storage.workDir(attemptDir);
