@@ -146,6 +146,11 @@ export class JobLifecycleService {
     return true;
   }
 
+  /** The job as stored now. */
+  find(jobId: string): Promise<JobEntity | null> {
+    return this.jobs.find(jobId);
+  }
+
   /** Deletes a job's stored outputs (retention, DELETE on a finished job, a canceled run's leftovers). */
   async deleteOutputs(job: JobEntity): Promise<void> {
     await this.storage.deletePrefix(outputPrefix(job.accountId, job.id));

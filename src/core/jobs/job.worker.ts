@@ -80,7 +80,12 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       const outcome = await this.registry.get(job.type).run(job as unknown as Job, this.lifecycle.context(job, controller.signal, workDir));
       await this.settle(bull, () => this.lifecycle.complete(job, outcome));
     } catch (err) {
-      if (err instanceof CanceledError || controller.signal.aborted) return;
+      if (err instanceof CanceledError || controller.signal.aborted) {
+        // The cancel deleted the outputs when it landed; a file this run stored after that is nobody's either.
+        const current = await this.lifecycle.find(jobId).catch(() => null);
+        if (current?.status === 'canceled') await this.lifecycle.deleteOutputs(current).catch((e: Error) => this.logger.warn(`outputs of canceled job ${jobId} not deleted: ${e.message}`));
+        return;
+      }
       await this.failed(bull, token, err);
     } finally {
       this.running.delete(jobId);
