@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError, DEFAULT_PRICES, loadConfig } from './config.js';
 
 /** The ConfigError a bad environment throws (fails the test when nothing is thrown). */
@@ -41,6 +44,7 @@ describe('loadConfig', () => {
     ['negative price', { PRICES: '{"download":-1}' }, 'PRICES'],
     ['PRICES not JSON', { PRICES: 'download=5' }, 'PRICES'],
     ['RATE_LIMITS unknown class', { RATE_LIMITS: '{"bulk":{"minute":1}}' }, 'RATE_LIMITS'],
+    ['a plugin folder without yt_dlp_plugins', { YTDLP_PLUGIN_DIRS: '/nonexistent/plugins' }, '/nonexistent/plugins'],
   ])('%s throws a ConfigError naming the variable', (_name, env, variable) => {
     expect(configError(env).message).toContain(variable);
   });
@@ -53,6 +57,13 @@ describe('loadConfig', () => {
 
   it('starts in production with a secret', () => {
     expect(loadConfig({ NODE_ENV: 'production', SIGNING_SECRET: 'x'.repeat(32) }).signingSecret).toBe('x'.repeat(32));
+  });
+
+  it('takes yt-dlp plugin folders as absolute paths', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mediary-plugins-'));
+    mkdirSync(path.join(dir, 'yt_dlp_plugins'));
+    expect(loadConfig({}).tools.ytdlpPluginDirs).toEqual([]);
+    expect(loadConfig({ YTDLP_PLUGIN_DIRS: ` ${path.relative(process.cwd(), dir)} , ` }).tools.ytdlpPluginDirs).toEqual([dir]);
   });
 
   it('overrides one price and keeps the rest', () => {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 
 /** Default price of each operation in credits; `PRICES` overrides any of them. */
@@ -80,6 +82,8 @@ const schema = z.object({
   YTDLP_PATH: z.string().min(1).default('yt-dlp'),
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  /** Folders of the operator's yt-dlp plugins, each holding a `yt_dlp_plugins` package; comma-separated. */
+  YTDLP_PLUGIN_DIRS: z.string().default(''),
   POCKETSPHINX_PATH: z.string().min(1).default('pocketsphinx_continuous'),
   APERTIUM_PATH: z.string().min(1).default('apertium'),
   /** Speech recognition: `local` (pocketsphinx, English) or `openai` (any OpenAI-compatible server). */
@@ -163,7 +167,7 @@ export interface Config {
   previousSigningSecret: string | null;
   allowPrivateNetworks: boolean;
   allowedPrivateCidrs: string[];
-  tools: { ytdlp: string; ffmpeg: string; ffprobe: string; pocketsphinx: string; apertium: string };
+  tools: { ytdlp: string; ffmpeg: string; ffprobe: string; pocketsphinx: string; apertium: string; ytdlpPluginDirs: string[] };
   translateProvider: 'local' | 'openai';
   speech: {
     provider: 'local' | 'openai';
@@ -219,6 +223,10 @@ function parseEnv(env: NodeJS.ProcessEnv): Env {
   if (e.STORAGE_DRIVER === 's3' && Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither');
   }
+  const notPlugins = pluginDirs(e.YTDLP_PLUGIN_DIRS).filter((dir) => !existsSync(path.join(dir, 'yt_dlp_plugins')));
+  if (notPlugins.length) {
+    throw new ConfigError(`Invalid configuration:\n  YTDLP_PLUGIN_DIRS: ${notPlugins.join(', ')} holds no yt_dlp_plugins folder`);
+  }
   return e;
 }
 
@@ -243,7 +251,10 @@ function toConfig(e: Env): Config {
     previousSigningSecret: e.SIGNING_SECRET_PREVIOUS ?? null,
     allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORKS,
     allowedPrivateCidrs: e.ALLOWED_PRIVATE_CIDRS.split(',').map((s) => s.trim()).filter(Boolean),
-    tools: { ytdlp: e.YTDLP_PATH, ffmpeg: e.FFMPEG_PATH, ffprobe: e.FFPROBE_PATH, pocketsphinx: e.POCKETSPHINX_PATH, apertium: e.APERTIUM_PATH },
+    tools: {
+      ytdlp: e.YTDLP_PATH, ffmpeg: e.FFMPEG_PATH, ffprobe: e.FFPROBE_PATH, pocketsphinx: e.POCKETSPHINX_PATH, apertium: e.APERTIUM_PATH,
+      ytdlpPluginDirs: pluginDirs(e.YTDLP_PLUGIN_DIRS),
+    },
     // With an OpenAI key (or a self-hosted OpenAI-compatible server) speech goes there by default.
     translateProvider: e.TRANSLATE_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'local'),
     speech: speechConfig(e),
@@ -281,6 +292,11 @@ function toConfig(e: Env): Config {
     authCacheSeconds: e.AUTH_CACHE_SECONDS,
     metricsToken: e.METRICS_TOKEN ?? null,
   };
+}
+
+/** Plugin folders as absolute paths: yt-dlp runs in other working directories. */
+function pluginDirs(list: string): string[] {
+  return list.split(',').map((s) => s.trim()).filter(Boolean).map((dir) => path.resolve(dir));
 }
 
 function storageConfig(e: Env): Config['storage'] {

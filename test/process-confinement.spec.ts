@@ -11,12 +11,18 @@ const alive = (pid: number) => {
 };
 
 describe('external programs are confined', () => {
-  const processes = new ProcessRepository({ limits: { maxDurationSeconds: 1, maxFileBytes: 1, maxUploadBytes: 1, maxUploadStorageBytes: 1, maxToolProcesses: 2 } });
+  const processes = new ProcessRepository({ limits: { maxToolProcesses: 2 } });
 
   it('inherit no proxy settings or secrets from the environment', async () => {
     const env = childEnv({ PATH: '/usr/bin', HOME: '/root', no_proxy: '*', NO_PROXY: '*', ALL_PROXY: 'socks5://x', http_proxy: 'http://x', DATABASE_URL: 'postgres://secret', OPENAI_API_KEY: 'sk-secret' });
     expect(env).toEqual({ PATH: '/usr/bin', HOME: '/root' });
     const res = await processes.run('sh', ['-c', 'env'], { timeoutMs: 5000 });
+    expect(res.stdout).not.toMatch(/proxy|DATABASE_URL|SIGNING_SECRET|OPENAI/i);
+  });
+
+  it('get the variables their caller sets for them (yt-dlp’s plugin path), and still nothing else', async () => {
+    const res = await processes.run('sh', ['-c', 'env'], { timeoutMs: 5000, env: { PYTHONPATH: '/opt/plugins' } });
+    expect(res.stdout).toMatch(/^PYTHONPATH=\/opt\/plugins$/m);
     expect(res.stdout).not.toMatch(/proxy|DATABASE_URL|SIGNING_SECRET|OPENAI/i);
   });
 
@@ -50,7 +56,7 @@ describe('external programs are confined', () => {
 
 describe('a process runs at most MAX_TOOL_PROCESSES programs at once', () => {
   it('queues the rest, and their time limits start when they do', async () => {
-    const processes = new ProcessRepository({ limits: { maxDurationSeconds: 1, maxFileBytes: 1, maxUploadBytes: 1, maxUploadStorageBytes: 1, maxToolProcesses: 2 } });
+    const processes = new ProcessRepository({ limits: { maxToolProcesses: 2 } });
     const started = Date.now();
     const runs = await Promise.all(Array.from({ length: 6 }, () => processes.run('sh', ['-c', 'sleep 0.3; echo done'], { timeoutMs: 600 })));
     expect(runs.every((r) => r.stdout.trim() === 'done' && !r.timedOut)).toBe(true);

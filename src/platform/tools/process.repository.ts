@@ -12,6 +12,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called for every complete stdout line, as it arrives. */
   onLine?: (line: string) => void;
+  /** Variables given to this program on top of the scrubbed environment (the caller's own settings, never the process's). */
+  env?: Record<string, string>;
 }
 
 export interface RunResult {
@@ -91,7 +93,7 @@ export class ProcessRepository {
   /** However many requests and jobs ask at once, at most MAX_TOOL_PROCESSES programs run. */
   private readonly slots: Semaphore;
 
-  constructor(@Inject(CONFIG) config: Pick<Config, 'limits'>) {
+  constructor(@Inject(CONFIG) config: { limits: Pick<Config['limits'], 'maxToolProcesses'> }) {
     this.slots = new Semaphore(config.limits.maxToolProcesses);
   }
 
@@ -106,7 +108,7 @@ export class ProcessRepository {
     }
     return new Promise((resolve, reject) => {
       // Its own process group, so a kill reaches what it starts too (yt-dlp runs ffmpeg).
-      const child = spawn(command, args, { cwd: opts.cwd, shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(), detached: true });
+      const child = spawn(command, args, { cwd: opts.cwd, shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: { ...childEnv(), ...opts.env }, detached: true });
       const stdout = new StdoutCollector(opts.maxStdoutBytes ?? 1024 * 1024, opts.onLine);
       let stderr = '';
       let timedOut = false;

@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 export interface YtdlpCommon {
   proxy?: string;
   /** Seconds; yt-dlp rejects media known to be longer (unknown durations pass: `<?`). */
@@ -19,4 +21,14 @@ export function ytdlpCommonArgs(opts: YtdlpCommon): string[] {
   ];
   if (opts.proxy) args.push('--proxy', opts.proxy);
   return args;
+}
+
+/** `--plugin-dirs` for each of the operator's plugin folders (yt-dlp versions that have the option). */
+export function pluginDirArgs(dirs: readonly string[]): string[] {
+  return dirs.flatMap((dir) => ['--plugin-dirs', dir]);
+}
+
+/** PYTHONPATH with the plugin folders first (older yt-dlp finds `yt_dlp_plugins` packages there), keeping the inherited one. */
+export function pluginPythonPath(dirs: readonly string[], inherited: string | undefined): string {
+  return [...dirs, ...(inherited ? [inherited] : [])].join(path.delimiter);
 }
