@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     ['PRICES not JSON', { PRICES: 'download=5' }, 'PRICES'],
     ['RATE_LIMITS unknown class', { RATE_LIMITS: '{"bulk":{"minute":1}}' }, 'RATE_LIMITS'],
     ['a plugin folder without yt_dlp_plugins', { YTDLP_PLUGIN_DIRS: '/nonexistent/plugins' }, '/nonexistent/plugins'],
+    ['MAX_COMMENTS below 1', { MAX_COMMENTS: '0' }, 'MAX_COMMENTS'],
   ])('%s throws a ConfigError naming the variable', (_name, env, variable) => {
     expect(configError(env).message).toContain(variable);
   });

@@ -107,6 +107,8 @@ const schema = z.object({
   MAX_UPLOAD_SIZE_MB: int(1).default(2048),
   /** What one account's live uploads may take in storage altogether. */
   MAX_UPLOAD_STORAGE_MB: int(1).default(10240),
+  /** The most comments one request may ask for (`max_comments`). */
+  MAX_COMMENTS: int(1).default(20_000),
   OUTPUT_TTL_HOURS: z.coerce.number().positive().default(24),
   INFO_CACHE_TTL_SECONDS: int(0).default(3600),
   WORKER_CONCURRENCY: int(1).default(2),
@@ -173,7 +175,7 @@ export interface Config {
     provider: 'local' | 'openai';
     openai: { apiKey?: string; baseUrl?: string; model: string; chatModel: string; concurrency: number; maxUploadBytes: number; maxChunkSeconds: number; translateBatch: number };
   };
-  limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number; maxUploadStorageBytes: number; maxToolProcesses: number };
+  limits: { maxDurationSeconds: number; maxFileBytes: number; maxUploadBytes: number; maxUploadStorageBytes: number; maxToolProcesses: number; maxComments: number };
   outputTtlSeconds: number;
   infoCacheTtlSeconds: number;
   worker: {
@@ -264,6 +266,7 @@ function toConfig(e: Env): Config {
       maxUploadBytes: e.MAX_UPLOAD_SIZE_MB * 1024 * 1024,
       maxUploadStorageBytes: e.MAX_UPLOAD_STORAGE_MB * 1024 * 1024,
       maxToolProcesses: e.MAX_TOOL_PROCESSES,
+      maxComments: e.MAX_COMMENTS,
     },
     outputTtlSeconds: Math.round(e.OUTPUT_TTL_HOURS * 3600),
     infoCacheTtlSeconds: e.INFO_CACHE_TTL_SECONDS,

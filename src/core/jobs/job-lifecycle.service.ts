@@ -40,6 +40,7 @@ export class JobLifecycleService {
   private readonly endListeners: Array<[string, JobListener]> = [];
   private readonly settlingHooks: Array<[string, SettlingHook]> = [];
   private readonly progressListeners: Array<[string, JobListener]> = [];
+  private readonly outputsDeletedListeners: Array<[string, JobListener]> = [];
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -68,6 +69,15 @@ export class JobLifecycleService {
   /** Called when a running job passes another tenth of its progress. */
   onProgressed(name: string, listener: JobListener): void {
     this.progressListeners.push([name, listener]);
+  }
+
+  /**
+   * Called when a job's outputs are deleted, before they are marked so: what a module keeps of
+   * the outputs outside storage (a comments job's rows) goes with the files. A listener that
+   * throws leaves the outputs unmarked, and the sweeper deletes them again later.
+   */
+  onOutputsDeleted(name: string, listener: JobListener): void {
+    this.outputsDeletedListeners.push([name, listener]);
   }
 
   /** pending|processing → processing for a new attempt; null when the job has ended meanwhile. */
@@ -154,6 +164,7 @@ export class JobLifecycleService {
   /** Deletes a job's stored outputs (retention, DELETE on a finished job, a canceled run's leftovers). */
   async deleteOutputs(job: JobEntity): Promise<void> {
     await this.storage.deletePrefix(outputPrefix(job.accountId, job.id));
+    for (const [, listener] of this.outputsDeletedListeners) await listener(job);
     await this.jobs.markOutputsDeleted(job.id);
   }
 

@@ -15,7 +15,7 @@ export type JobType = keyof JobTypes & string;
 export type JobInput<T extends JobType = JobType> = JobTypes[T] extends { input: infer I } ? I : never;
 export type JobResult<T extends JobType = JobType> = JobTypes[T] extends { result: infer R } ? R : never;
 
-export const JOB_TYPES = ['download', 'transcribe', 'translate', 'preview', 'fingerprint'] as const satisfies readonly JobType[];
+export const JOB_TYPES = ['download', 'transcribe', 'translate', 'preview', 'fingerprint', 'comments'] as const satisfies readonly JobType[];
 
 /** Compile-time check that every declared job type is listed in JOB_TYPES. */
 type Unlisted = Exclude<JobType, (typeof JOB_TYPES)[number]>;

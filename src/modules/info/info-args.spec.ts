@@ -4,7 +4,7 @@ import { estimateCredits, infoArgs } from './info-args.js';
 
 describe('estimateCredits', () => {
   it('lists each operation that exists at its price, and nothing not yet built', () => {
-    expect(estimateCredits({ ...DEFAULT_PRICES, transcribe: 9 })).toEqual({ download: 1, download_reencode: 2, transcribe: 9, translate: 4, preview: 1, fingerprint: 1 });
+    expect(estimateCredits({ ...DEFAULT_PRICES, transcribe: 9 })).toEqual({ download: 1, download_reencode: 2, transcribe: 9, translate: 4, preview: 1, fingerprint: 1, comments: 1 });
   });
 });
 

@@ -15,5 +15,6 @@ export function estimateCredits(prices: PriceTable): Record<string, number> {
     translate: prices.translate,
     preview: prices.preview,
     fingerprint: prices.fingerprint,
+    comments: prices.comments,
   };
 }

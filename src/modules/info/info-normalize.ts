@@ -57,7 +57,8 @@ function codec(v: unknown): string | null {
   return s === null || s === 'none' ? null : s;
 }
 
-function platformOf(raw: Raw): string {
+/** The site a document came from, as jobs and usage name it: the extractor's key in snake case. */
+export function platformOf(raw: Raw): string {
   const key = str(raw.extractor_key) ?? str(raw.ie_key) ?? str(raw.extractor) ?? 'generic';
   return key.toLowerCase().replace(/[^a-z0-9]+/g, '_');
 }

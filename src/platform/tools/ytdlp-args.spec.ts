@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { pluginDirArgs, pluginPythonPath } from './ytdlp-args.js';
+import { pluginDirArgs, pluginPythonPath, ytdlpCommonArgs } from './ytdlp-args.js';
+
+describe('ytdlpCommonArgs', () => {
+  it('limits the duration unless the run never touches the media', () => {
+    expect(ytdlpCommonArgs({ maxDurationSeconds: 60 })).toEqual(expect.arrayContaining(['--match-filter', 'duration<?60']));
+    expect(ytdlpCommonArgs({ maxDurationSeconds: null })).not.toContain('--match-filter');
+  });
+});
 
 describe('plugin folders', () => {
   it('become --plugin-dirs options, one per folder', () => {

@@ -2,8 +2,11 @@ import path from 'node:path';
 
 export interface YtdlpCommon {
   proxy?: string;
-  /** Seconds; yt-dlp rejects media known to be longer (unknown durations pass: `<?`). */
-  maxDurationSeconds: number;
+  /**
+   * Seconds; yt-dlp rejects media known to be longer (unknown durations pass: `<?`). Null for
+   * runs that never touch the media itself (comments).
+   */
+  maxDurationSeconds: number | null;
 }
 
 export function ytdlpCommonArgs(opts: YtdlpCommon): string[] {
@@ -14,11 +17,10 @@ export function ytdlpCommonArgs(opts: YtdlpCommon): string[] {
     '--no-warnings',
     '--socket-timeout',
     '20',
-    // Only the duration: yt-dlp quotes the whole filter when it skips a video, so a second
-    // condition would make the reason ambiguous. Live streams are refused by the caller.
-    '--match-filter',
-    `duration<?${opts.maxDurationSeconds}`,
   ];
+  // Only the duration: yt-dlp quotes the whole filter when it skips a video, so a second
+  // condition would make the reason ambiguous. Live streams are refused by the caller.
+  if (opts.maxDurationSeconds !== null) args.push('--match-filter', `duration<?${opts.maxDurationSeconds}`);
   if (opts.proxy) args.push('--proxy', opts.proxy);
   return args;
 }

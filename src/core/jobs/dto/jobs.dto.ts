@@ -12,7 +12,7 @@ export class ListJobsQueryDto extends PageQueryDto {
 }
 
 export class JobFileDto {
-  @ApiProperty({ enum: ['media', 'subtitle', 'thumbnail', 'transcript', 'image', 'animation', 'video', 'vtt'] }) kind: string;
+  @ApiProperty({ enum: ['media', 'subtitle', 'thumbnail', 'transcript', 'image', 'animation', 'video', 'vtt', 'comments'] }) kind: string;
   @ApiProperty() filename: string;
   @ApiProperty({ description: 'Signed link; expires at expires_at' }) url: string;
   @ApiProperty({ example: 'video/mp4' }) content_type: string;
