@@ -1,12 +1,14 @@
 import multipart from '@fastify/multipart';
 import { randomUUID } from 'node:crypto';
-import { Logger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
+import { Logger, type INestApplication, type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { AppModule, type Parts } from './app.module.js';
 import type { Config } from './config.js';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { buildOpenApi, mountDocs } from './platform/http/swagger.js';
+import { JOB_SCHEMA, jobUnionSchema } from './core/jobs/dto/jobs.dto.js';
 import { clientErrorHandler, frameworkErrors, installRequestLimits } from './platform/http/request-limits.js';
 import { validationPipe } from './platform/http/validation.js';
 import { httpDuration } from './platform/metrics.js';
@@ -39,9 +41,14 @@ export async function createHttpApp(config: Config, parts: Parts, opts: { docs?:
       const route = req.routeOptions.url ?? 'unmatched';
       httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
-  if (opts.docs !== false) mountDocs(app, buildOpenApi(app));
+  if (opts.docs !== false) mountDocs(app, openApiDocument(app, config.publicBaseUrl));
   if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
   return app;
+}
+
+/** The OpenAPI document of this app, naming `serverUrl` as its server. */
+export function openApiDocument(app: INestApplication, serverUrl: string): OpenAPIObject {
+  return buildOpenApi(app, { serverUrl, extraSchemas: { [JOB_SCHEMA]: jobUnionSchema() } });
 }
 
 /** A process with workers and no HTTP server (ROLE=worker), or neither (the admin CLI). */

@@ -2,15 +2,15 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHttpApp } from './bootstrap.js';
+import { createHttpApp, openApiDocument } from './bootstrap.js';
 import { loadConfig } from './config.js';
-import { buildOpenApi } from './platform/http/swagger.js';
+import { DEFAULT_SERVER_URL } from './platform/http/swagger.js';
 
 /** Writes openapi.json (the committed spec) from the code: `npm run openapi`. */
 export async function generateOpenApi(): Promise<string> {
   const app = await createHttpApp(loadConfig({ ...process.env, LOG_LEVEL: 'error' }), { http: true, workers: false }, { docs: false });
   try {
-    return `${JSON.stringify(buildOpenApi(app), null, 2)}\n`;
+    return `${JSON.stringify(openApiDocument(app, DEFAULT_SERVER_URL), null, 2)}\n`;
   } finally {
     await app.close();
   }

@@ -26,7 +26,7 @@ export class AccountController {
   constructor(@Inject(AccountsService) private readonly accounts: AccountsService) {}
 
   @Get('account')
-  @ApiOperation({ summary: 'Your account and credit balance' })
+  @ApiOperation({ operationId: 'getAccount', summary: 'Your account and credit balance' })
   @ApiOkResponse({ type: AccountDto })
   @AuthedEndpoint()
   async account(@AccountId() accountId: string): Promise<AccountDto> {
@@ -35,9 +35,9 @@ export class AccountController {
   }
 
   @Get('account/ledger')
-  @ApiOperation({ summary: 'Ledger entries (charges, refunds, grants, purchases)', description: 'Newest first, cursor-paginated.' })
+  @ApiOperation({ operationId: 'listLedgerEntries', summary: 'Ledger entries (charges, refunds, grants, purchases)', description: 'Newest first, cursor-paginated.' })
   @ApiOkResponse({ type: LedgerPageDto })
-  @AuthedEndpoint(422)
+  @AuthedEndpoint({ 422: 'The cursor or limit is invalid (`validation_failed` with `errors`)' })
   async ledger(@AccountId() accountId: string, @Query() q: PageQueryDto): Promise<LedgerPageDto> {
     const page = await this.accounts.ledgerPage(accountId, q.cursor, q.limit ?? 50);
     return {
@@ -56,16 +56,16 @@ export class AccountController {
 
   @Post('keys')
   @RateClassOf('account')
-  @ApiOperation({ summary: 'Mint an API key', description: 'The key is in this response only; it is stored as a sha256 hash.' })
+  @ApiOperation({ operationId: 'createKey', summary: 'Mint an API key', description: 'The key is in this response only; it is stored as a sha256 hash.' })
   @ApiCreatedResponse({ type: CreatedKeyDto })
-  @AuthedEndpoint(422)
+  @AuthedEndpoint({ 413: true, 422: 'The name is too long or not text (`validation_failed` with `errors`)' })
   async createKey(@AccountId() accountId: string, @Body() body: CreateKeyDto): Promise<CreatedKeyDto> {
     const minted = await this.accounts.mintKey(accountId, body.name ?? null);
     return { ...keyView(minted.key), key: minted.plaintext };
   }
 
   @Get('keys')
-  @ApiOperation({ summary: 'List API keys', description: 'Prefix and last four characters only.' })
+  @ApiOperation({ operationId: 'listKeys', summary: 'List API keys', description: 'Prefix and last four characters only.' })
   @ApiOkResponse({ type: KeyListDto })
   @AuthedEndpoint()
   async keys(@AccountId() accountId: string): Promise<KeyListDto> {
@@ -75,10 +75,10 @@ export class AccountController {
   @Delete('keys/:id')
   @HttpCode(200)
   @RateClassOf('account')
-  @ApiOperation({ summary: 'Revoke an API key', description: 'Takes effect at once. Revoking the key you are using is allowed.' })
+  @ApiOperation({ operationId: 'revokeKey', summary: 'Revoke an API key', description: 'Takes effect at once. Revoking the key you are using is allowed.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: KeyDto })
-  @AuthedEndpoint(404)
+  @AuthedEndpoint({ 404: 'No such key of yours (`not_found`)' })
   async revoke(@AccountId() accountId: string, @Param('id') id: string): Promise<KeyDto> {
     return keyView(await this.accounts.revokeKey(accountId, id));
   }

@@ -7,7 +7,7 @@ import { idempotencyOf } from '../../platform/http/idempotency.js';
 import { BatchesService } from './batches.service.js';
 import { sendStored } from '../../platform/http/send-stored.js';
 
-@ApiTags('jobs')
+@ApiTags('batches')
 @ApiSecurity('bearer')
 @ApiSecurity('apiKey')
 @ApiExtraModels(BatchWebhookPayloadDto)
@@ -19,6 +19,7 @@ export class BatchController {
   @HttpCode(202)
   @RateClassOf('jobs')
   @ApiOperation({
+    operationId: 'createBatch',
     summary: `Submit up to ${MAX_BATCH_ITEMS} items for one operation`,
     description:
       'Every item is validated first (errors name `items[i].field`); then the total is charged in one transaction — all or nothing, ' +
@@ -27,7 +28,13 @@ export class BatchController {
   })
   @ApiAcceptedResponse({ type: BatchAcceptedDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint(402, 409, 422, 503)
+  @AuthedEndpoint({
+    402: 'Not enough credits for all the items; nothing was charged (`insufficient_credits`, with `required` and `available`)',
+    404: 'An item names an upload that is not yours (`not_found`)',
+    409: true,
+    413: true,
+    422: 'An item is invalid (`validation_failed`, with `errors` naming `items[i].field`), or an item’s URL cannot be used (`unsupported_url`, `url_not_allowed`)',
+  })
   async create(
     @AccountId() accountId: string,
     @Body() body: BatchRequestDto,
@@ -38,10 +45,10 @@ export class BatchController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A batch: status, summary and its jobs' })
+  @ApiOperation({ operationId: 'getBatch', summary: 'A batch: status, summary and its jobs' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: BatchDto })
-  @AuthedEndpoint(404)
+  @AuthedEndpoint({ 404: 'No such batch of yours (`not_found`)' })
   get(@AccountId() accountId: string, @Param('id') id: string) {
     return this.batches.get(accountId, id);
   }

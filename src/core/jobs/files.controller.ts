@@ -1,11 +1,11 @@
 import send from '@fastify/send';
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags, ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import path from 'node:path';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { Public } from '../../platform/http/decorators.js';
+import { Public, PublicEndpoint } from '../../platform/http/decorators.js';
 import { JobRepository } from './job.repository.js';
 import { StorageRepository } from '../../platform/tools/storage.repository.js';
 
@@ -14,6 +14,12 @@ import { verifySignedPath } from '../../platform/http/signing.js';
 import { UUID } from '../../platform/ids.js';
 import { filePath } from './job-outputs.js';
 import { contentDisposition } from '../../platform/filenames.js';
+
+const BINARY = { schema: { type: 'string' as const, format: 'binary' } };
+/** What a job's files can be: media, subtitles, thumbnails and transcripts. */
+const FILE_CONTENT = Object.fromEntries(
+  ['video/*', 'audio/*', 'image/jpeg', 'text/vtt', 'application/x-subrip', 'text/plain', 'application/json', 'application/octet-stream'].map((t) => [t, BINARY]),
+);
 
 /** Serves stored outputs at signed, expiring links: streamed from disk, with range requests. */
 @ApiTags('files')
@@ -28,16 +34,20 @@ export class FilesController {
   @Get(':jobId/:filename')
   @Public()
   @ApiOperation({
+    operationId: 'getFile',
     summary: 'Download an output file',
-    description: 'The links in a job result are signed and expire; no API key is needed. Supports Range requests.',
+    description:
+      'The links in a job result (`result.files[].url`) are signed and expire; no API key is needed. The content type is the ' +
+      'file’s (`content_type` in the result). Supports Range requests.',
   })
   @ApiParam({ name: 'jobId', format: 'uuid' })
-  @ApiParam({ name: 'filename' })
-  @ApiQuery({ name: 'expires', required: true })
-  @ApiQuery({ name: 'signature', required: true })
-  @ApiOkResponse({ description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
-  @ApiResponse({ status: 206, description: 'Part of the file (Range request)' })
-  @ApiResponse({ status: 404, description: 'Unknown, expired or badly signed link (`not_found`)' })
+  @ApiParam({ name: 'filename', example: 'talk.mp4' })
+  @ApiQuery({ name: 'expires', required: true, schema: { type: 'integer' }, description: 'Unix time the link expires at' })
+  @ApiQuery({ name: 'signature', required: true, schema: { type: 'string' }, description: 'The link’s signature' })
+  @ApiHeader({ name: 'Range', required: false, description: 'Part of the file, e.g. `bytes=0-1023`' })
+  @ApiOkResponse({ description: 'The file', content: FILE_CONTENT })
+  @ApiResponse({ status: 206, description: 'Part of the file (Range request)', content: FILE_CONTENT })
+  @PublicEndpoint({ 404: 'Unknown, expired or badly signed link, or the outputs were deleted (`not_found`)', 414: true })
   async file(
     @Param('jobId') jobId: string,
     @Param('filename') filename: string,

@@ -1,12 +1,13 @@
 import { Controller, Delete, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { JobDto, JobListDto, ListJobsQueryDto } from './dto/jobs.dto.js';
+import { JOB_SCHEMA, JobEventDto, JobListDto, ListJobsQueryDto } from './dto/jobs.dto.js';
 import { AccountId, AuthedEndpoint } from '../../platform/http/decorators.js';
 import { JobEventsService } from './job-events.service.js';
 import { JobsService } from './jobs.service.js';
 
 @ApiTags('jobs')
+@ApiExtraModels(JobEventDto)
 @ApiSecurity('bearer')
 @ApiSecurity('apiKey')
 @Controller('v1/jobs')
@@ -17,9 +18,9 @@ export class JobsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List jobs', description: 'Newest first, cursor-paginated. Free.' })
+  @ApiOperation({ operationId: 'listJobs', summary: 'List jobs', description: 'Newest first, cursor-paginated. Free.' })
   @ApiOkResponse({ type: JobListDto })
-  @AuthedEndpoint(422)
+  @AuthedEndpoint({ 422: 'A filter or the cursor is invalid (`validation_failed` with `errors`)' })
   list(@AccountId() accountId: string, @Query() q: ListJobsQueryDto) {
     return this.jobs.list(
       accountId,
@@ -36,16 +37,17 @@ export class JobsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a job', description: 'State, progress, result files (signed links) or error. Free.' })
+  @ApiOperation({ operationId: 'getJob', summary: 'Get a job', description: 'State, progress, result files (signed links) or error. Free.' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: JobDto })
-  @AuthedEndpoint(404)
+  @ApiOkResponse({ schema: { $ref: getSchemaPath(JOB_SCHEMA) } })
+  @AuthedEndpoint({ 404: 'No such job of yours (`not_found`)' })
   get(@AccountId() accountId: string, @Param('id') id: string) {
     return this.jobs.get(accountId, id);
   }
 
   @Get(':id/events')
   @ApiOperation({
+    operationId: 'followJob',
     summary: 'Follow a job live (Server-Sent Events)',
     description:
       'An `event: job` on every state or progress change, with `data` `{status, progress, speed_bps, eta_seconds}` ' +
@@ -55,9 +57,11 @@ export class JobsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
-  @AuthedEndpoint(404)
+  @ApiOkResponse({
+    description: 'An event stream: `id`, `event: job` and `data`, a JSON `JobEventDto`',
+    content: { 'text/event-stream': { schema: { type: 'string' }, example: 'id: 3\nevent: job\ndata: {"status":"processing","progress":42}\n\n' } },
+  })
+  @AuthedEndpoint({ 404: 'No such job of yours (`not_found`)' })
   async follow(
     @AccountId() accountId: string,
     @Param('id') id: string,
@@ -85,12 +89,13 @@ export class JobsController {
 
   @Delete(':id')
   @ApiOperation({
+    operationId: 'cancelJob',
     summary: 'Cancel a job, or delete its outputs',
     description: 'A pending or processing job is canceled (refunded if it had not started; a running download is stopped). A finished job has its output files deleted. Returns the job.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: JobDto })
-  @AuthedEndpoint(404)
+  @ApiOkResponse({ schema: { $ref: getSchemaPath(JOB_SCHEMA) } })
+  @AuthedEndpoint({ 404: 'No such job of yours (`not_found`)' })
   cancel(@AccountId() accountId: string, @Param('id') id: string) {
     return this.jobs.cancelOrDelete(accountId, id);
   }

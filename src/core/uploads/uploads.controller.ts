@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { AccountId, AuthedEndpoint, RateClassOf } from '../../platform/http/decorators.js';
@@ -8,9 +8,9 @@ import { UploadsService, type UploadView } from './uploads.service.js';
 export class UploadDto {
   @ApiProperty({ format: 'uuid', description: 'Use as upload_id wherever url is accepted' }) upload_id: string;
   @ApiProperty() filename: string;
-  @ApiProperty({ description: 'Bytes' }) size: number;
+  @ApiProperty({ type: 'integer', description: 'Bytes' }) size: number;
   @ApiProperty({ example: 'video/mp4' }) content_type: string;
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Seconds, from ffprobe' }) duration: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds, from ffprobe' }) duration: number | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time', description: 'Deleted after this' }) expires_at: string;
 }
@@ -25,13 +25,19 @@ export class UploadsController {
   @Post()
   @RateClassOf('jobs')
   @ApiOperation({
+    operationId: 'createUpload',
     summary: 'Upload your own audio or video file',
     description: 'multipart/form-data with the file in the field `file`; streamed to storage (MAX_UPLOAD_SIZE_MB). Free. A file ffprobe cannot read is refused with `unsupported_media` and deleted.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiCreatedResponse({ type: UploadDto })
-  @AuthedEndpoint(413, 415, 422)
+  @AuthedEndpoint({
+    413: 'The file is larger than MAX_UPLOAD_SIZE_MB, or would take the account past its upload storage (`file_too_large`, with `quota_mb`)',
+    415: 'ffprobe cannot read the file as audio or video, or it is a playlist (`unsupported_media`)',
+    422: 'Not multipart/form-data, or no file in the field `file` (`validation_failed`)',
+    507: true,
+  })
   async create(@AccountId() accountId: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<UploadView> {
     try {
       if (!req.isMultipart()) throw new AppError('validation_failed', 'Send multipart/form-data with the file in the field `file`');
@@ -49,18 +55,18 @@ export class UploadsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'An upload' })
+  @ApiOperation({ operationId: 'getUpload', summary: 'An upload' })
   @ApiOkResponse({ type: UploadDto })
-  @AuthedEndpoint(404)
+  @AuthedEndpoint({ 404: 'No such upload of yours (`not_found`)' })
   get(@AccountId() accountId: string, @Param('id') id: string): Promise<UploadView> {
     return this.uploads.get(accountId, id);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete an upload now' })
+  @ApiOperation({ operationId: 'deleteUpload', summary: 'Delete an upload now' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @AuthedEndpoint(404)
+  @AuthedEndpoint({ 404: 'No such upload of yours (`not_found`)' })
   async remove(@AccountId() accountId: string, @Param('id') id: string): Promise<void> {
     await this.uploads.delete(accountId, id);
   }

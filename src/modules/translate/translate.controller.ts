@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CONFIG, type Config } from '../../config.js';
 import { JobAcceptedDto } from '../../core/jobs/dto/jobs.dto.js';
@@ -7,10 +7,12 @@ import { AccountId, AuthedEndpoint, IdempotentEndpoint, RateClassOf, type Authed
 import { idempotencyOf } from '../../platform/http/idempotency.js';
 import { sendStored } from '../../platform/http/send-stored.js';
 import { TranscribeService } from '../transcribe/index.js';
+import { TranslateJobDto } from './dto/translate-job.dto.js';
 import { LanguagesDto, TranslateRequestDto } from './dto/translate.dto.js';
 import { TranslateService } from './translate.service.js';
 
 @ApiTags('transcripts')
+@ApiExtraModels(TranslateJobDto)
 @ApiSecurity('bearer')
 @ApiSecurity('apiKey')
 @Controller('v1')
@@ -25,6 +27,7 @@ export class TranslateController {
   @HttpCode(202)
   @RateClassOf('jobs')
   @ApiOperation({
+    operationId: 'createTranslation',
     summary: 'Translate a transcript, keeping its timings',
     description:
       'From a URL or upload (transcribed first, captions first as in /v1/transcribe) or a finished transcription job. ' +
@@ -34,7 +37,17 @@ export class TranslateController {
   })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint(402, 404, 409, 422, 502, 503)
+  @AuthedEndpoint({
+    402: true,
+    404: 'No such upload or transcription job of yours (`not_found`)',
+    409: 'The transcription job has not completed (`conflict`), or an Idempotency-Key reused with a different request',
+    413: true,
+    422:
+      'Invalid request (`validation_failed` with `errors`: e.g. not exactly one of url, upload_id and transcript_job_id), a URL ' +
+      'that cannot be read (`unsupported_url`, `url_not_allowed`, `media_unavailable`, `media_too_long`), or a language pair not ' +
+      'installed (`unsupported_language`)',
+    502: 'The site failed while planning the transcript (`upstream_failed`)',
+  })
   async translate(
     @AccountId() accountId: string,
     @Body() body: TranslateRequestDto,
@@ -45,7 +58,7 @@ export class TranslateController {
   }
 
   @Get('languages')
-  @ApiOperation({ summary: 'Languages each provider handles on this installation' })
+  @ApiOperation({ operationId: 'listLanguages', summary: 'Languages each provider handles on this installation' })
   @ApiOkResponse({ type: LanguagesDto })
   @AuthedEndpoint()
   async languages(): Promise<LanguagesDto> {

@@ -26,39 +26,62 @@ export const AccountId = createParamDecorator((_: unknown, ctx: ExecutionContext
   return id;
 });
 
-const problem = (status: number, description: string) =>
-  ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } } });
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } };
+
+const problem = (status: number, description: string, headers?: Record<string, { description: string; schema: { type: 'integer' } }>) =>
+  ApiResponse({ status, description, content: PROBLEM_CONTENT, ...(headers ? { headers } : {}) });
 
 const RATE_HEADERS = {
-  'X-RateLimit-Limit': { description: 'Requests allowed per minute for this endpoint class', schema: { type: 'integer' } },
-  'X-RateLimit-Remaining': { description: 'Requests left in the current window', schema: { type: 'integer' } },
-  'X-RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
+  'X-RateLimit-Limit': { description: 'Requests allowed per minute for this endpoint class', schema: { type: 'integer' as const } },
+  'X-RateLimit-Remaining': { description: 'Requests left in the current window', schema: { type: 'integer' as const } },
+  'X-RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' as const } },
 };
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' as const } } };
 
-/** Documents the errors every authenticated endpoint can answer, and the rate-limit headers. */
-export const AuthedEndpoint = (...extra: number[]) =>
-  applyDecorators(
-    ApiExtraModels(ProblemDto),
-    problem(401, 'Missing or invalid API key (`missing_api_key`, `invalid_api_key`)'),
-    ApiResponse({
-      status: 429,
-      description: 'Rate limited (`rate_limited`)',
-      headers: { ...RATE_HEADERS, 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
-      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
-    }),
-    problem(500, 'Unexpected error (`internal_error`, with `error_id`)'),
-    ...extra.map((status) => problem(status, EXTRA[status] ?? 'Error')),
-  );
-
-const EXTRA: Record<number, string> = {
-  402: 'Not enough credits (`insufficient_credits`, with `required` and `available`)',
+/** What each error status means when an operation says nothing more specific. */
+const ERROR_DOCS: Record<number, string> = {
+  400: 'Not valid HTTP or an unreadable URL (`malformed_request`)',
+  401: 'Missing or invalid API key (`missing_api_key`, `invalid_api_key`)',
+  402: 'Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)',
   404: 'No such resource for this account (`not_found`)',
   409: 'Idempotency-Key reused with a different request (`conflict`)',
-  413: 'Too large (`file_too_large`)',
-  422: 'Invalid input (`validation_failed` with `errors`, `unsupported_url`, `url_not_allowed`, `media_unavailable`, `media_too_long`)',
-  502: 'The site failed (`upstream_failed`)',
-  503: 'A dependency is down; nothing was charged (`service_unavailable`)',
+  413: 'The request body is larger than allowed (`file_too_large`)',
+  414: 'A part of the path is longer than any id (`url_too_long`)',
+  422: 'Invalid input (`validation_failed`, with `errors` per field)',
+  429: 'Rate limited (`rate_limited`); see `Retry-After`',
+  431: 'Request line or headers too large (`headers_too_large`)',
+  500: 'Unexpected error (`internal_error`, with `error_id`)',
+  502: 'The site or a provider failed (`upstream_failed`); refunded',
+  503: 'Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`',
+  507: 'The server’s storage is full or read-only; nothing was charged (`storage_unavailable`)',
 };
+
+/** Error statuses with this operation's own description, or with the common one (`true`). */
+export type ErrorDocs = Partial<Record<keyof typeof ERROR_DOCS, string | true>>;
+
+/** Statuses any request can get before an operation runs: malformed HTTP, NULs or bad JSON, huge headers, a fault. */
+const ANY_REQUEST: ErrorDocs = { 400: true, 422: true, 431: true, 500: true };
+
+function errorResponses(docs: ErrorDocs): MethodDecorator[] {
+  return Object.entries(docs).map(([code, doc]) => {
+    const status = Number(code);
+    const description = doc === true || doc === undefined ? ERROR_DOCS[status]! : doc;
+    if (status === 429) return problem(status, description, { ...RATE_HEADERS, ...RETRY_AFTER });
+    if (status === 503) return problem(status, description, RETRY_AFTER);
+    return problem(status, description);
+  });
+}
+
+/** Documents the error answers of a public endpoint (no API key): `docs` adds the operation's own. */
+export const PublicEndpoint = (docs: ErrorDocs = {}) => applyDecorators(ApiExtraModels(ProblemDto), ...errorResponses({ ...ANY_REQUEST, ...docs }));
+
+/**
+ * Documents the errors an authenticated endpoint can answer: those of any request, the key and
+ * rate-limit checks (401, 429, 503 when Redis or Postgres is down), plus `docs`, the operation's
+ * own, each with its own description or `true` for the common one.
+ */
+export const AuthedEndpoint = (docs: ErrorDocs = {}) =>
+  applyDecorators(ApiExtraModels(ProblemDto), ...errorResponses({ ...ANY_REQUEST, 401: true, 429: true, 503: true, ...docs }));
 
 /** The optional Idempotency-Key header of POST endpoints. */
 export const IdempotentEndpoint = () =>

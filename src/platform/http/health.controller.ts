@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
@@ -9,12 +9,12 @@ import type { DataSource } from 'typeorm';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { RedisRepository } from '../tools/redis.repository.js';
-import { Public } from './decorators.js';
+import { Public, PublicEndpoint } from './decorators.js';
 
 /** How long a readiness check waits for each dependency. */
 const CHECK_TIMEOUT_MS = 2000;
 
-const READINESS = {
+const READINESS: { schema: SchemaObject } = {
   schema: {
     type: 'object',
     properties: { status: { type: 'string', enum: ['ok', 'degraded'] }, database: { type: 'boolean' }, redis: { type: 'boolean' } },
@@ -39,26 +39,29 @@ export class HealthController {
 
   @Get('health/live')
   @Public()
-  @ApiOperation({ summary: 'Liveness', description: '200 while the process serves requests, whatever its dependencies do.' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness', description: '200 while the process serves requests, whatever its dependencies do.' })
+  @ApiOkResponse({ description: 'The process serves', schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } })
+  @PublicEndpoint()
   live() {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
   @Public()
-  @ApiOperation({ summary: 'Readiness', description: '200 when Postgres and Redis answer within 2 s, 503 naming the one that does not.' })
-  @ApiOkResponse(READINESS)
-  @ApiResponse({ status: 503, description: 'A dependency is down', content: { 'application/json': READINESS } })
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness', description: '200 when Postgres and Redis answer within 2 s, 503 naming the one that does not.' })
+  @ApiOkResponse({ description: 'Postgres and Redis answer', ...READINESS })
+  @ApiResponse({ status: 503, description: 'A dependency is down: `false` names it', content: { 'application/json': READINESS } })
+  @PublicEndpoint()
   ready(@Res({ passthrough: true }) reply: FastifyReply) {
     return this.readiness(reply);
   }
 
   @Get('health')
   @Public()
-  @ApiOperation({ summary: 'Readiness (same as /health/ready)' })
-  @ApiOkResponse(READINESS)
-  @ApiResponse({ status: 503, description: 'A dependency is down', content: { 'application/json': READINESS } })
+  @ApiOperation({ operationId: 'getHealth', summary: 'Readiness (same as /health/ready)' })
+  @ApiOkResponse({ description: 'Postgres and Redis answer', ...READINESS })
+  @ApiResponse({ status: 503, description: 'A dependency is down: `false` names it', content: { 'application/json': READINESS } })
+  @PublicEndpoint()
   health(@Res({ passthrough: true }) reply: FastifyReply) {
     return this.readiness(reply);
   }
@@ -78,11 +81,12 @@ export class HealthController {
   @Header('Content-Type', register.contentType)
   @ApiBearerAuth('metrics')
   @ApiOperation({
+    operationId: 'getMetrics',
     summary: 'Prometheus metrics',
     description: 'With METRICS_TOKEN set, send it as `Authorization: Bearer <token>`; without it, only clients on the same machine may read them.',
   })
-  @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
-  @ApiResponse({ status: 401, description: 'No or a wrong metrics token (`invalid_api_key`)' })
+  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' }, example: '# TYPE mediary_jobs_submitted_total counter\nmediary_jobs_submitted_total{type="download"} 3\n' } } })
+  @PublicEndpoint({ 401: 'No or a wrong metrics token, or (without METRICS_TOKEN) a client not on this machine (`invalid_api_key`)' })
   metrics(@Req() req: FastifyRequest): Promise<string> {
     if (!this.mayReadMetrics(req)) throw new AppError('invalid_api_key', 'Metrics need the metrics token (METRICS_TOKEN)');
     return register.metrics();

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional,  } from 'class-validator';
-import { JobDto } from '../../jobs/dto/jobs.dto.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional } from 'class-validator';
+import { JOB_SCHEMA } from '../../jobs/dto/jobs.dto.js';
+import type { JobView } from '../../jobs/jobs.service.js';
 import { IsHttpUrl } from '../../../platform/http/validators.js';
 
 /** Operations whose module plans batch items (see BatchesService.registerPlanner). */
@@ -50,7 +51,7 @@ export class BatchDto {
   @ApiProperty({ type: BatchSummaryDto }) summary: BatchSummaryDto;
   @ApiProperty() credits_charged: number;
   @ApiProperty() credits_refunded: number;
-  @ApiProperty({ type: [JobDto] }) jobs: JobDto[];
+  @ApiProperty({ type: 'array', items: { $ref: getSchemaPath(JOB_SCHEMA) } }) jobs: JobView[];
 }
 
 /** The body of `batch.completed` deliveries. */

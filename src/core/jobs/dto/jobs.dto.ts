@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsString, MaxLength,  } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
+import { IsDateString, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType } from '../job-types.js';
+import type { JobView } from '../jobs.service.js';
 import { PageQueryDto } from '../../../platform/http/pagination.js';
 
 export class ListJobsQueryDto extends PageQueryDto {
@@ -11,62 +12,84 @@ export class ListJobsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Created before' }) @IsOptional() @IsDateString() created_before?: string;
 }
 
+/** Kinds of output file a job can have. */
+export const JOB_FILE_KINDS = ['media', 'subtitle', 'thumbnail', 'transcript', 'image', 'animation', 'video', 'vtt', 'comments'] as const;
+
 export class JobFileDto {
-  @ApiProperty({ enum: ['media', 'subtitle', 'thumbnail', 'transcript', 'image', 'animation', 'video', 'vtt', 'comments'] }) kind: string;
-  @ApiProperty() filename: string;
-  @ApiProperty({ description: 'Signed link; expires at expires_at' }) url: string;
+  @ApiProperty({ enum: JOB_FILE_KINDS }) kind: (typeof JOB_FILE_KINDS)[number];
+  @ApiProperty({ example: 'talk.mp4' }) filename: string;
+  @ApiProperty({ format: 'uri', description: 'Signed link, no API key needed; expires at expires_at' }) url: string;
   @ApiProperty({ example: 'video/mp4' }) content_type: string;
-  @ApiProperty({ description: 'Bytes' }) size: number;
-  @ApiPropertyOptional({ description: 'Pictures and videos of a preview: width in pixels' }) width?: number;
-  @ApiPropertyOptional({ description: 'Pictures and videos of a preview: height in pixels' }) height?: number;
+  @ApiProperty({ type: 'integer', description: 'Bytes' }) size: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'Pictures and videos of a preview: width in pixels' }) width?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'Pictures and videos of a preview: height in pixels' }) height?: number;
   @ApiPropertyOptional({ description: 'Animations and videos of a preview: length in seconds' }) duration?: number;
   @ApiProperty({ format: 'date-time' }) expires_at: string;
 }
 
 export class JobErrorDto {
-  @ApiProperty({ example: 'media_unavailable' }) code: string;
-  @ApiProperty() message: string;
+  @ApiProperty({ example: 'media_unavailable', description: 'A problem code (see ProblemDto.code)' }) code: string;
+  @ApiProperty({ example: 'The video is private' }) message: string;
 }
 
-export class JobResultDto {
-  @ApiProperty({ type: [JobFileDto] }) files: JobFileDto[];
+/** What every completed job's result carries besides its operation's data. */
+export class JobResultFilesDto {
+  @ApiProperty({ type: [JobFileDto], description: 'Empty once the outputs were deleted' }) files: JobFileDto[];
   @ApiProperty({ description: 'Outputs were deleted (retention or DELETE)' }) outputs_deleted: boolean;
-  @ApiPropertyOptional({ nullable: true, type: String }) title?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: Number }) duration?: number | null;
-  @ApiPropertyOptional({ nullable: true, type: Number }) width?: number | null;
-  @ApiPropertyOptional({ nullable: true, type: Number }) height?: number | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) vcodec?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) acodec?: string | null;
-  @ApiPropertyOptional() format?: string;
-  @ApiPropertyOptional() size?: number;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) metadata?: Record<string, unknown> | null;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) source?: Record<string, unknown>;
 }
 
-export class JobDto {
+/**
+ * The fields every job has. Each operation module declares `<Type>JobDto` extending this with
+ * its `type` and `result`; `JobDto` is their union, told apart by `type` (see jobUnionSchema).
+ */
+export class JobBaseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: JOB_TYPES }) type: JobType;
   @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
-  @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100 }) progress: number;
   @ApiProperty({ nullable: true, type: String, example: 'youtube' }) platform: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The batch this job belongs to' }) batch_id: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) completed_at: string | null;
-  @ApiProperty() credits_charged: number;
-  @ApiProperty() credits_refunded: number;
-  @ApiProperty({ type: 'object', additionalProperties: true }) input: Record<string, unknown>;
-  @ApiProperty({ type: JobResultDto, nullable: true }) result: JobResultDto | null;
-  @ApiProperty({ type: JobErrorDto, nullable: true }) error: JobErrorDto | null;
+  @ApiProperty({ type: 'integer' }) credits_charged: number;
+  @ApiProperty({ type: 'integer' }) credits_refunded: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The request as accepted, with defaults filled in' }) input: Record<string, unknown>;
+  @ApiProperty({ type: JobErrorDto, nullable: true, description: 'Why the job failed; null unless failed' }) error: JobErrorDto | null;
+}
+
+/** The schema name of one job type's job, e.g. `DownloadJobDto` for `download`. */
+export const jobSchemaName = (type: JobType) => `${type[0]!.toUpperCase()}${type.slice(1)}JobDto`;
+
+/** The name of the job union in components.schemas. */
+export const JOB_SCHEMA = 'JobDto';
+
+/** `JobDto`: one of the job types' schemas, chosen by `type`. */
+export function jobUnionSchema(): SchemaObject {
+  const refs = Object.fromEntries(JOB_TYPES.map((t) => [t, getSchemaPath(jobSchemaName(t))]));
+  return {
+    description: 'A job. `type` tells which operation made it, and so the shape of `input` and `result`.',
+    oneOf: Object.values(refs).map(($ref) => ({ $ref })),
+    discriminator: { propertyName: 'type', mapping: refs },
+  };
 }
 
 export class JobListDto {
-  @ApiProperty({ type: [JobDto] }) data: JobDto[];
-  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+  @ApiProperty({ type: 'array', items: { $ref: getSchemaPath(JOB_SCHEMA) } }) data: JobView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+}
+
+/** The `data` of an SSE `job` event from GET /v1/jobs/{id}/events. */
+export class JobEventDto {
+  @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 }) progress?: number;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Download speed, bytes per second' }) speed_bps?: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) eta_seconds?: number | null;
+  @ApiPropertyOptional({ type: JobErrorDto }) error?: JobErrorDto;
+  @ApiPropertyOptional({ allOf: [{ $ref: getSchemaPath(JOB_SCHEMA) }], description: 'The whole job, on the final event only' }) job?: JobView;
 }
 
 export class JobAcceptedDto {
-  @ApiProperty({ format: 'uuid' }) job_id: string;
+  @ApiProperty({ format: 'uuid', description: 'Follow it with GET /v1/jobs/{id}' }) job_id: string;
   @ApiProperty({ enum: ['pending'] }) status: 'pending';
-  @ApiProperty({ example: 1 }) credits_charged: number;
+  @ApiProperty({ type: 'integer', example: 1 }) credits_charged: number;
 }

@@ -1,8 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString,  } from 'class-validator';
 
 
-import { JobDto } from '../../jobs/dto/jobs.dto.js';
+import { JOB_SCHEMA } from '../../jobs/dto/jobs.dto.js';
+import type { JobView } from '../../jobs/jobs.service.js';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhook-events.js';
 import { IsHttpUrl } from '../../../platform/http/validators.js';
 import { PageQueryDto } from '../../../platform/http/pagination.js';
@@ -82,7 +83,7 @@ export class DeliveryListDto {
 export class JobWebhookPayloadDto {
   @ApiProperty({ enum: ['job.completed', 'job.failed', 'job.progress'] }) type: string;
   @ApiProperty({ format: 'date-time' }) timestamp: string;
-  @ApiProperty({ type: JobDto, description: 'The job as GET /v1/jobs/{id} returns it' }) data: JobDto;
+  @ApiProperty({ allOf: [{ $ref: getSchemaPath(JOB_SCHEMA) }], description: 'The job as GET /v1/jobs/{id} returns it' }) data: JobView;
 }
 
 /** The body of `webhook.test` deliveries. */

@@ -45,7 +45,8 @@ export class ChapterDto {
   @ApiProperty({ nullable: true, type: String }) title: string | null;
 }
 
-export class InfoResponseDto {
+/** One video's metadata (also each entry of a page with several videos). */
+export class InfoEntryDto {
   @ApiProperty({ enum: ['video', 'playlist'] }) type: 'video' | 'playlist';
   @ApiProperty() id: string;
   @ApiProperty({ nullable: true, type: String }) title: string | null;
@@ -67,8 +68,11 @@ export class InfoResponseDto {
   @ApiPropertyOptional({ type: [ChapterDto] }) chapters?: ChapterDto[];
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'integer' }, example: { download: 1, download_reencode: 2, transcribe: 3 } })
   estimated_credits?: Record<string, number>;
-  @ApiPropertyOptional({ type: () => [InfoResponseDto], description: 'For a page with several videos' })
-  entries?: InfoResponseDto[];
+}
+
+export class InfoResponseDto extends InfoEntryDto {
+  @ApiPropertyOptional({ type: [InfoEntryDto], description: 'For a page with several videos' })
+  entries?: InfoEntryDto[];
   @ApiProperty({ description: 'Served from cache (free)' }) cached: boolean;
   @ApiProperty({ example: 1 }) credits_charged: number;
 }

@@ -3,15 +3,30 @@ import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsHttpUrl, IsLanguageCode, IsMetadata } from '../../../platform/http/validators.js';
 import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../../transcribe/index.js';
 
-export class LanguagesDto {
+export class TranscribeLanguagesDto {
+  @ApiProperty({ enum: ['any'], description: 'Captions: whatever languages a site offers' }) captions: 'any';
   @ApiProperty({
-    description: 'What transcription can do here: captions in any language a site offers, and speech recognition in these languages (`any` with an OpenAI-compatible server)',
-    example: { captions: 'any', speech: ['en'], speech_provider: 'local' },
+    oneOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string', enum: ['any'] }],
+    example: ['en'],
+    description: 'Languages speech recognition handles here (`any` with an OpenAI-compatible server)',
   })
-  transcribe: { captions: 'any'; speech: string[] | 'any'; speech_provider: string };
+  speech: string[] | 'any';
+  @ApiProperty({ example: 'local' }) speech_provider: string;
+}
 
-  @ApiProperty({ description: 'Translation pairs installed here (`any` with an OpenAI-compatible server)', example: { pairs: ['en-es', 'es-en'], provider: 'local' } })
-  translate: { pairs: string[] | 'any'; provider: string };
+export class TranslateLanguagesDto {
+  @ApiProperty({
+    oneOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string', enum: ['any'] }],
+    example: ['en-es', 'es-en'],
+    description: 'Translation pairs installed here, `source-target` (`any` with an OpenAI-compatible server)',
+  })
+  pairs: string[] | 'any';
+  @ApiProperty({ example: 'local' }) provider: string;
+}
+
+export class LanguagesDto {
+  @ApiProperty({ type: TranscribeLanguagesDto, description: 'What transcription can do here' }) transcribe: TranscribeLanguagesDto;
+  @ApiProperty({ type: TranslateLanguagesDto, description: 'What translation can do here' }) translate: TranslateLanguagesDto;
 }
 
 export class TranslateRequestDto {
