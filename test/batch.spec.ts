@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { AccountRepository } from '../src/core/accounts/account.repository.js';
 import { call, media, startApp, waitForJob, type TestApp } from './support/app.js';
+import { recordWebhook } from './support/contract.js';
 import { waitOut, waitUntil } from './support/processes.js';
 
 describe('POST /v1/batch: charging (workers off)', () => {
@@ -83,6 +84,7 @@ describe('a batch with workers: partial failure, refunds, batch.completed', () =
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         got.push({ body, headers: req.headers });
+        recordWebhook(body);
         res.writeHead(204).end();
       });
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { call, media, startApp, waitForJob, type TestApp } from './support/app.js';
+import { checkSchema } from './support/contract.js';
 import { spawnServer, stop } from './support/processes.js';
 
 interface SseEvent {
@@ -23,7 +24,10 @@ async function readEvents(url: string, key: string, headers: Record<string, stri
       const frame = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const fields = Object.fromEntries(frame.split('\n').filter((l) => !l.startsWith(':') && l.includes(': ')).map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]));
-      if (fields.data) events.push({ id: Number(fields.id), event: fields.event ?? 'message', data: JSON.parse(fields.data) });
+      if (!fields.data) continue;
+      const data = JSON.parse(fields.data);
+      checkSchema('JobEventDto', data);
+      events.push({ id: Number(fields.id), event: fields.event ?? 'message', data });
     }
   }
   return { status: res.status, type: res.headers.get('content-type'), events };

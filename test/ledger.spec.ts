@@ -88,6 +88,7 @@ describe('credit ledger against the real database', () => {
     expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(3);
   });
 
+  const TRANSCRIPT = { language: 'en', source: 'asr', provider: 'local', duration: 180, text: 'x', segments: [{ start: 0, end: 1, text: 'x' }], format: 'json', reused: false, metadata: null };
   it('settles a reservation at completion: the unused part is refunded once, in the same transaction', async () => {
     const acct = await t.account(20);
     const settlement = t.app.get(JobSettlementRepository);
@@ -95,8 +96,8 @@ describe('credit ledger against the real database', () => {
     await t.app.get(ChargesRepository).chargeJob({ id, accountId: acct.id, type: 'transcribe', input: {}, price: 12 }, null, { statusCode: 202, body: {} });
     await t.db.query(`UPDATE jobs SET status = 'processing' WHERE id = $1`, [id]);
     // The work cost 3 of the 12 reserved.
-    expect(await settlement.complete(id, { result: { text: 'x' }, outputs: [], cost: 3 }, new Date(Date.now() + 60_000))).toMatchObject({ id, status: 'completed', creditsRefunded: 9 });
-    expect(await settlement.complete(id, { result: { text: 'x' }, outputs: [], cost: 3 }, new Date(Date.now() + 60_000))).toBeNull();
+    expect(await settlement.complete(id, { result: TRANSCRIPT, outputs: [], cost: 3 }, new Date(Date.now() + 60_000))).toMatchObject({ id, status: 'completed', creditsRefunded: 9 });
+    expect(await settlement.complete(id, { result: TRANSCRIPT, outputs: [], cost: 3 }, new Date(Date.now() + 60_000))).toBeNull();
     const job = await call(t.url, 'GET', `/v1/jobs/${id}`, { key: acct.key });
     expect(job.body).toMatchObject({ status: 'completed', credits_charged: 12, credits_refunded: 9 });
     expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(17);

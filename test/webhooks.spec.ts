@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { call, media, startApp, waitForJob, type TestApp } from './support/app.js';
+import { recordWebhook } from './support/contract.js';
 import { waitOut } from './support/processes.js';
 
 interface Received {
@@ -20,6 +21,7 @@ async function receiver(): Promise<{ url: string; got: Received[]; script: numbe
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       got.push({ headers: req.headers, body, at: Date.now() });
+      recordWebhook(body);
       const status = script.shift() ?? 200;
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'thanks' : 'try again later');
     });
