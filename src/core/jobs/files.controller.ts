@@ -34,7 +34,7 @@ export class FilesController {
   @Get(':jobId/:filename')
   @Public()
   @ApiOperation({
-    operationId: 'getFile',
+    operationId: 'getFile', security: [],
     summary: 'Download an output file',
     description:
       'The links in a job result (`result.files[].url`) are signed and expire; no API key is needed. The content type is the ' +

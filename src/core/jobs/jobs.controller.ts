@@ -1,10 +1,13 @@
 import { Controller, Delete, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JOB_SCHEMA, JobEventDto, JobListDto, ListJobsQueryDto } from './dto/jobs.dto.js';
 import { AccountId, AuthedEndpoint } from '../../platform/http/decorators.js';
 import { JobEventsService } from './job-events.service.js';
 import { JobsService } from './jobs.service.js';
+
+/** An SSE stream; `x-event-data` names the schema of each event's JSON `data`. */
+const SSE_STREAM: SchemaObject = Object.assign({ type: 'string' as const }, { 'x-event-data': { $ref: getSchemaPath(JobEventDto) } });
 
 @ApiTags('jobs')
 @ApiExtraModels(JobEventDto)
@@ -59,7 +62,7 @@ export class JobsController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })
   @ApiOkResponse({
     description: 'An event stream: `id`, `event: job` and `data`, a JSON `JobEventDto`',
-    content: { 'text/event-stream': { schema: { type: 'string' }, example: 'id: 3\nevent: job\ndata: {"status":"processing","progress":42}\n\n' } },
+    content: { 'text/event-stream': { schema: SSE_STREAM, example: 'id: 3\nevent: job\ndata: {"status":"processing","progress":42}\n\n' } },
   })
   @AuthedEndpoint({ 404: 'No such job of yours (`not_found`)' })
   async follow(

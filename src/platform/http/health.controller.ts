@@ -39,7 +39,7 @@ export class HealthController {
 
   @Get('health/live')
   @Public()
-  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness', description: '200 while the process serves requests, whatever its dependencies do.' })
+  @ApiOperation({ operationId: 'getLiveness', security: [], summary: 'Liveness', description: '200 while the process serves requests, whatever its dependencies do.' })
   @ApiOkResponse({ description: 'The process serves', schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } })
   @PublicEndpoint()
   live() {
@@ -48,7 +48,7 @@ export class HealthController {
 
   @Get('health/ready')
   @Public()
-  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness', description: '200 when Postgres and Redis answer within 2 s, 503 naming the one that does not.' })
+  @ApiOperation({ operationId: 'getReadiness', security: [], summary: 'Readiness', description: '200 when Postgres and Redis answer within 2 s, 503 naming the one that does not.' })
   @ApiOkResponse({ description: 'Postgres and Redis answer', ...READINESS })
   @ApiResponse({ status: 503, description: 'A dependency is down: `false` names it', content: { 'application/json': READINESS } })
   @PublicEndpoint()
@@ -58,7 +58,7 @@ export class HealthController {
 
   @Get('health')
   @Public()
-  @ApiOperation({ operationId: 'getHealth', summary: 'Readiness (same as /health/ready)' })
+  @ApiOperation({ operationId: 'getHealth', security: [], summary: 'Readiness (same as /health/ready)' })
   @ApiOkResponse({ description: 'Postgres and Redis answer', ...READINESS })
   @ApiResponse({ status: 503, description: 'A dependency is down: `false` names it', content: { 'application/json': READINESS } })
   @PublicEndpoint()
