@@ -1,13 +1,10 @@
 import { Controller, Delete, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JOB_SCHEMA, JobEventDto, JobListDto, ListJobsQueryDto } from './dto/jobs.dto.js';
 import { AccountId, AuthedEndpoint } from '../../platform/http/decorators.js';
 import { JobEventsService } from './job-events.service.js';
 import { JobsService } from './jobs.service.js';
-
-/** An SSE stream; `x-event-data` names the schema of each event's JSON `data`. */
-const SSE_STREAM: SchemaObject = Object.assign({ type: 'string' as const }, { 'x-event-data': { $ref: getSchemaPath(JobEventDto) } });
 
 @ApiTags('jobs')
 @ApiExtraModels(JobEventDto)
@@ -61,8 +58,8 @@ export class JobsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })
   @ApiOkResponse({
-    description: 'An event stream: `id`, `event: job` and `data`, a JSON `JobEventDto`',
-    content: { 'text/event-stream': { schema: SSE_STREAM, example: 'id: 3\nevent: job\ndata: {"status":"processing","progress":42}\n\n' } },
+    description: 'An event stream: frames of `id`, `event: job` and `data`; the schema is that of each frame’s JSON `data`',
+    content: { 'text/event-stream': { schema: { $ref: getSchemaPath(JobEventDto) }, example: { status: 'processing', progress: 42, speed_bps: 1250000, eta_seconds: 12 } } },
   })
   @AuthedEndpoint({ 404: 'No such job of yours (`not_found`)' })
   async follow(
