@@ -15,15 +15,16 @@ describe('the openapi.json answer checker', () => {
   };
 
   it('accepts a declared answer, nullable result and error included', () => {
-    expect(() => checkAnswer('GET', base, 200, 'application/json; charset=utf-8', JSON.stringify(job))).not.toThrow();
+    expect(() => checkAnswer('GET', base, 200, 'application/json; charset=utf-8', JSON.stringify(job), () => '1')).not.toThrow();
   });
 
-  it('refuses an undeclared status, content type, member or value', () => {
+  it('refuses an undeclared status, content type, member or value, and a missing declared header', () => {
     refused(() => checkAnswer('GET', base, 418, 'application/json', '{}'));
     refused(() => checkAnswer('GET', base, 200, 'text/html', '<p>'));
     refused(() => checkAnswer('GET', base, 200, 'application/json', JSON.stringify({ ...job, surprise: 1 })));
     refused(() => checkAnswer('GET', base, 200, 'application/json', JSON.stringify({ ...job, type: 'transcribe', result: { files: [], outputs_deleted: false, title: null } })));
     refused(() => checkAnswer('GET', base, 404, 'application/problem+json', JSON.stringify({ type: 'urn:mediary:error:nope', title: 'x', status: 404, detail: 'x', code: 'nope' })));
+    refused(() => checkAnswer('GET', base, 200, 'application/json', JSON.stringify(job), () => null)); // no X-RateLimit-* headers
   });
 
   it('refuses a webhook payload its event does not declare', () => {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { call, fetchAndProbe, freePort, startApp, testEnv, waitForJob, type TestApp } from './support/app.js';
 import { spawnServer, stop, waitUntil } from './support/processes.js';
+import { checkAnswer } from './support/contract.js';
 
 const FIXTURES = path.resolve('test/.fixtures');
 
@@ -135,7 +136,14 @@ describe('a 200 MB upload to a separate API process', () => {
       }, (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        res.on('end', () => {
+          try {
+            checkAnswer('POST', new URL(`${base}/v1/uploads`), res.statusCode ?? 0, res.headers['content-type'] ?? null, text);
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+          } catch (err) {
+            reject(err);
+          }
+        });
       });
       req.on('error', reject);
       req.write(head);

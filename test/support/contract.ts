@@ -14,7 +14,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const SPEC_ID = 'https://mediary.invalid/openapi.json';
 
 interface MediaType { schema?: object }
-interface Response { content?: Record<string, MediaType> }
+interface Response { content?: Record<string, MediaType>; headers?: Record<string, object> }
 interface Operation { responses: Record<string, Response> }
 interface Spec {
   paths: Record<string, Record<string, Operation>>;
@@ -92,7 +92,14 @@ function describeErrors(v: ValidateFunction): string {
  * Checks one answer of the API. Answers to paths the contract does not list (fixture servers,
  * the router's refusals of unknown routes) are not the contract's business and pass.
  */
-export function checkAnswer(method: string, url: URL, status: number, contentType: string | null, body: string | undefined): void {
+export function checkAnswer(
+  method: string,
+  url: URL,
+  status: number,
+  contentType: string | null,
+  body: string | undefined,
+  header?: (name: string) => string | null,
+): void {
   const template = routeOf(url.pathname);
   const op = template ? spec.paths[template]?.[method.toLowerCase()] : undefined;
   if (!template || !op) return;
@@ -101,6 +108,8 @@ export function checkAnswer(method: string, url: URL, status: number, contentTyp
   const key = code in op.responses ? code : `${code[0]}XX` in op.responses ? `${code[0]}XX` : 'default' in op.responses ? 'default' : undefined;
   if (!key) throw violation(`${where}: status not declared (declared: ${Object.keys(op.responses).join(', ')})`);
   const declared = op.responses[key]!.content;
+  const absent = header ? Object.keys(op.responses[key]!.headers ?? {}).filter((name) => header(name) === null) : [];
+  if (absent.length) throw violation(`${where}: declared headers missing: ${absent.join(', ')}`);
   if (!declared || method.toUpperCase() === 'HEAD' || status === 204 || status === 304) {
     if (declared && status === 204) throw violation(`${where}: declares a body for a 204`);
     if (!declared && contentType && body !== '') throw violation(`${where}: a body (${contentType}) where none is declared`);
@@ -163,7 +172,7 @@ export function checkedFetch(inner: typeof fetch): typeof fetch {
     if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') return res;
     const contentType = res.headers.get('content-type');
     const body = readsBody(contentType) ? await res.clone().text() : res.status === 204 ? await res.clone().text() : undefined;
-    checkAnswer(method, url, res.status, contentType, body);
+    checkAnswer(method, url, res.status, contentType, body, (name) => res.headers.get(name));
     return res;
   };
 }

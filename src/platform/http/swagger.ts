@@ -73,6 +73,25 @@ function declarePathLimits(document: OpenAPIObject): void {
   }
 }
 
+const RATE_HEADERS = {
+  'X-RateLimit-Limit': { description: 'Requests allowed in the binding window (minute or hour) for this endpoint class', schema: { type: 'integer' as const } },
+  'X-RateLimit-Remaining': { description: 'Requests left in that window', schema: { type: 'integer' as const } },
+  'X-RateLimit-Reset': { description: 'Seconds until that window resets', schema: { type: 'integer' as const } },
+};
+
+/** Every answer that passed the key check carries the account's rate-limit state. */
+function declareRateHeaders(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const op = item[method];
+      if (!op?.security?.some((s) => 'bearer' in s)) continue;
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (response && /^2\d\d$/.test(status) && !('$ref' in response)) response.headers = { ...RATE_HEADERS, ...response.headers };
+      }
+    }
+  }
+}
+
 /**
  * The contract, from the code: OpenAPI 3.1 (nullable fields validate), jobs as a union told apart
  * by `type` (JobDto, see jobUnionSchema), webhook bodies under `webhooks`.
@@ -95,6 +114,7 @@ export function buildOpenApi(app: INestApplication, opts: { serverUrl: string; e
   const document = SwaggerModule.createDocument(app, builder.build());
   Object.assign(document.components!.schemas!, opts.extraSchemas);
   declarePathLimits(document);
+  declareRateHeaders(document);
   document.webhooks = Object.fromEntries(WEBHOOKS.map(([event, schema, description]) => [event, webhook(event, schema, description)]));
   return document;
 }
