@@ -64,6 +64,13 @@ describe('the TypeScript client (clients/typescript)', () => {
     expect(json.language).toBe('en');
   });
 
+  it('types requests as the server takes them: a download needs a url or an upload_id', () => {
+    const withNeither = () =>
+      // @ts-expect-error -- neither url nor upload_id
+      createDownload({ body: { format: 'mp4' } });
+    expect(typeof withNeither).toBe('function');
+  });
+
   it('waits by polling when the event stream is unavailable, and reports a job it cannot read', async () => {
     const { key } = await t.account(5);
     const noStreams: typeof fetch = (input, init) =>

@@ -31,7 +31,7 @@ function closed(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(closed);
   if (!node || typeof node !== 'object') return node;
   const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'example' || k === 'examples' ? v : closed(v)]));
-  if (out.properties && typeof out.properties === 'object' && !('additionalProperties' in out)) out.additionalProperties = false;
+  if (out.type === 'object' && out.properties && !('additionalProperties' in out)) out.additionalProperties = false;
   // Ajv picks the branch by the discriminator itself (and reports only that branch's errors); it takes no mapping.
   if (out.discriminator && typeof out.discriminator === 'object') out.discriminator = { propertyName: (out.discriminator as { propertyName: string }).propertyName };
   return out;

@@ -91,3 +91,16 @@ export const IdempotentEndpoint = () =>
     description: 'Repeat a POST safely: the same key and body return the first response and charge nothing more; the same key with another body answers 409 `conflict`. Keys are kept 24 h.',
     schema: { type: 'string', maxLength: 255 },
   });
+
+/** Request schemas that need exactly one of some fields (by schema name, which is the class name), for the OpenAPI document. */
+export const ONE_OF_REQUIRED = new Map<string, string[]>();
+
+/**
+ * Documents that a request body needs exactly one of `fields` (the service checks it): typed
+ * clients then refuse a body with none of them.
+ */
+export const OneOfRequired =
+  (...fields: string[]): ClassDecorator =>
+  (target) => {
+    ONE_OF_REQUIRED.set(target.name, fields);
+  };

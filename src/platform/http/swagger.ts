@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject, type PathItemObject } from '@nestjs/swagger';
 import { existsSync, readFileSync } from 'node:fs';
+import { ONE_OF_REQUIRED } from './decorators.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -92,6 +93,15 @@ function declareRateHeaders(document: OpenAPIObject): void {
   }
 }
 
+/** `oneOf` one branch per field, each requiring it (see OneOfRequired). */
+function declareOneOfRequired(document: OpenAPIObject): void {
+  for (const [name, fields] of ONE_OF_REQUIRED) {
+    const schema = document.components?.schemas?.[name];
+    if (!schema || '$ref' in schema) continue;
+    schema.oneOf = fields.map((field) => ({ properties: { [field]: schema.properties![field]! }, required: [field] }));
+  }
+}
+
 /**
  * The contract, from the code: OpenAPI 3.1 (nullable fields validate), jobs as a union told apart
  * by `type` (JobDto, see jobUnionSchema), webhook bodies under `webhooks`.
@@ -115,6 +125,7 @@ export function buildOpenApi(app: INestApplication, opts: { serverUrl: string; e
   Object.assign(document.components!.schemas!, opts.extraSchemas);
   declarePathLimits(document);
   declareRateHeaders(document);
+  declareOneOfRequired(document);
   document.webhooks = Object.fromEntries(WEBHOOKS.map(([event, schema, description]) => [event, webhook(event, schema, description)]));
   return document;
 }

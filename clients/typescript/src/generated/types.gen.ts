@@ -535,7 +535,17 @@ export type TrimDto = {
     end: number;
 };
 
-export type DownloadRequestDto = {
+export type DownloadRequestDto = ({
+    /**
+     * Page or media URL of any site yt-dlp supports (or give upload_id)
+     */
+    url: string;
+} | {
+    /**
+     * An upload from POST /v1/uploads, instead of url
+     */
+    upload_id: string;
+}) & {
     /**
      * Page or media URL of any site yt-dlp supports (or give upload_id)
      */
@@ -729,7 +739,17 @@ export type TranscriptDto = {
     truncated_at?: number | null;
 };
 
-export type TranscribeRequestDto = {
+export type TranscribeRequestDto = ({
+    /**
+     * Page or media URL (or give upload_id)
+     */
+    url: string;
+} | {
+    /**
+     * An upload from POST /v1/uploads, instead of url
+     */
+    upload_id: string;
+}) & {
     /**
      * Page or media URL (or give upload_id)
      */
@@ -852,7 +872,22 @@ export type TranslateJobDto = {
     result: TranslateResultDto | null;
 };
 
-export type TranslateRequestDto = {
+export type TranslateRequestDto = ({
+    /**
+     * Page or media URL (or upload_id, or transcript_job_id)
+     */
+    url: string;
+} | {
+    /**
+     * An upload from POST /v1/uploads
+     */
+    upload_id: string;
+} | {
+    /**
+     * A completed /v1/transcribe job of yours: translate its transcript
+     */
+    transcript_job_id: string;
+}) & {
     /**
      * Page or media URL (or upload_id, or transcript_job_id)
      */

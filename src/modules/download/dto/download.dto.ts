@@ -7,6 +7,7 @@ import {
 import { AppError } from '../../../errors.js';
 import { FORMAT_ID } from '../download-args.js';
 import { AUDIO_FORMATS, DOWNLOAD_FORMATS, type DownloadFormat } from '../download-formats.js';
+import { OneOfRequired } from '../../../platform/http/decorators.js';
 import { IsHttpUrl, IsMetadata, LANGUAGE_CODE } from '../../../platform/http/validators.js';
 export const QUALITY = /^(best|worst|\d{3,4}p|\d{2,3}k)$/;
 
@@ -20,6 +21,7 @@ export class TrimDto {
   end: number;
 }
 
+@OneOfRequired('url', 'upload_id')
 export class DownloadRequestDto {
   @ApiPropertyOptional({ description: 'Page or media URL of any site yt-dlp supports (or give upload_id)', example: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' })
   @IsOptional() @IsHttpUrl('url')

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../transcript-formats.js';
+import { OneOfRequired } from '../../../platform/http/decorators.js';
 import { IsHttpUrl, IsLanguageCode, IsMetadata } from '../../../platform/http/validators.js';
 
+@OneOfRequired('url', 'upload_id')
 export class TranscribeRequestDto {
   @ApiPropertyOptional({ description: 'Page or media URL (or give upload_id)', example: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' })
   @IsOptional() @IsHttpUrl('url')

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { OneOfRequired } from '../../../platform/http/decorators.js';
 import { IsHttpUrl, IsLanguageCode, IsMetadata } from '../../../platform/http/validators.js';
 import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../../transcribe/index.js';
 
@@ -29,6 +30,7 @@ export class LanguagesDto {
   @ApiProperty({ type: TranslateLanguagesDto, description: 'What translation can do here' }) translate: TranslateLanguagesDto;
 }
 
+@OneOfRequired('url', 'upload_id', 'transcript_job_id')
 export class TranslateRequestDto {
   @ApiPropertyOptional({ description: 'Page or media URL (or upload_id, or transcript_job_id)' })
   @IsOptional() @IsHttpUrl('url')
