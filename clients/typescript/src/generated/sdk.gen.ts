@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type ServerSentEventsResult, type TDataShape } from './client/index.js';
-import type { CancelJobData, CancelJobErrors, CancelJobResponses, CreateBatchData, CreateBatchErrors, CreateBatchResponses, CreateDownloadData, CreateDownloadErrors, CreateDownloadResponses, CreateInfoData, CreateInfoErrors, CreateInfoResponses, CreateKeyData, CreateKeyErrors, CreateKeyResponses, CreateTranscriptionData, CreateTranscriptionErrors, CreateTranscriptionResponses, CreateTranslationData, CreateTranslationErrors, CreateTranslationResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteUploadData, DeleteUploadErrors, DeleteUploadResponses, DeleteWebhookEndpointData, DeleteWebhookEndpointErrors, DeleteWebhookEndpointResponses, FollowJobData, FollowJobErrors, FollowJobResponse, FollowJobResponses, GetAccountData, GetAccountErrors, GetAccountResponses, GetBatchData, GetBatchErrors, GetBatchResponses, GetFileData, GetFileErrors, GetFileResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInfoData, GetInfoErrors, GetInfoResponses, GetJobData, GetJobErrors, GetJobResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetTranscriptData, GetTranscriptErrors, GetTranscriptResponses, GetUploadData, GetUploadErrors, GetUploadResponses, GetWebhookEndpointData, GetWebhookEndpointErrors, GetWebhookEndpointResponses, GetWebhookSecretData, GetWebhookSecretErrors, GetWebhookSecretResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListKeysData, ListKeysErrors, ListKeysResponses, ListLanguagesData, ListLanguagesErrors, ListLanguagesResponses, ListLedgerEntriesData, ListLedgerEntriesErrors, ListLedgerEntriesResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, RetryWebhookDeliveryData, RetryWebhookDeliveryErrors, RetryWebhookDeliveryResponses, RevokeKeyData, RevokeKeyErrors, RevokeKeyResponses, RotateWebhookSecretData, RotateWebhookSecretErrors, RotateWebhookSecretResponses, SetWebhookEndpointData, SetWebhookEndpointErrors, SetWebhookEndpointResponses, TestWebhookData, TestWebhookErrors, TestWebhookResponses } from './types.gen.js';
+import type { CancelJobData, CancelJobErrors, CancelJobResponses, CompareFingerprintsData, CompareFingerprintsErrors, CompareFingerprintsResponses, CreateBatchData, CreateBatchErrors, CreateBatchResponses, CreateCommentsData, CreateCommentsErrors, CreateCommentsResponses, CreateDownloadData, CreateDownloadErrors, CreateDownloadResponses, CreateFingerprintData, CreateFingerprintErrors, CreateFingerprintResponses, CreateInfoData, CreateInfoErrors, CreateInfoResponses, CreateKeyData, CreateKeyErrors, CreateKeyResponses, CreatePreviewData, CreatePreviewErrors, CreatePreviewResponses, CreateTranscriptionData, CreateTranscriptionErrors, CreateTranscriptionResponses, CreateTranslationData, CreateTranslationErrors, CreateTranslationResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteUploadData, DeleteUploadErrors, DeleteUploadResponses, DeleteWebhookEndpointData, DeleteWebhookEndpointErrors, DeleteWebhookEndpointResponses, FollowJobData, FollowJobErrors, FollowJobResponse, FollowJobResponses, GetAccountData, GetAccountErrors, GetAccountResponses, GetBatchData, GetBatchErrors, GetBatchResponses, GetFileData, GetFileErrors, GetFileResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInfoData, GetInfoErrors, GetInfoResponses, GetJobData, GetJobErrors, GetJobResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetTranscriptData, GetTranscriptErrors, GetTranscriptResponses, GetUploadData, GetUploadErrors, GetUploadResponses, GetWebhookEndpointData, GetWebhookEndpointErrors, GetWebhookEndpointResponses, GetWebhookSecretData, GetWebhookSecretErrors, GetWebhookSecretResponses, ListJobCommentsData, ListJobCommentsErrors, ListJobCommentsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListKeysData, ListKeysErrors, ListKeysResponses, ListLanguagesData, ListLanguagesErrors, ListLanguagesResponses, ListLedgerEntriesData, ListLedgerEntriesErrors, ListLedgerEntriesResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, RetryWebhookDeliveryData, RetryWebhookDeliveryErrors, RetryWebhookDeliveryResponses, RevokeKeyData, RevokeKeyErrors, RevokeKeyResponses, RotateWebhookSecretData, RotateWebhookSecretErrors, RotateWebhookSecretResponses, SearchFingerprintsData, SearchFingerprintsErrors, SearchFingerprintsResponses, SetWebhookEndpointData, SetWebhookEndpointErrors, SetWebhookEndpointResponses, TestWebhookData, TestWebhookErrors, TestWebhookResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -413,6 +413,116 @@ export const listLanguages = <ThrowOnError extends boolean = false>(options?: Op
             type: 'http'
         }],
     url: '/v1/languages',
+    ...options
+});
+
+/**
+ * Make a preview: thumbnail, GIF, mosaic, clip, storyboard or waveform
+ *
+ * Creates a job (1 credit). A URL is read in place where it can be (ffmpeg seeks with range requests), so a frame at 1:30:00 of a two-hour video reads a few megabytes; streams of segments are fetched first. The result lists the files (`kind` image, animation, video or vtt, with their sizes in pixels and lengths) and the fields of the type: `timestamp`; `start`, `duration`, `fps`, `frames`; `timestamps`, `columns`, `rows`; `start` (actual), `requested_start`, `precision`; `interval`, `frames`, `sheets`; `peaks` (numbers 0–1, one per pixel of width). A failed preview is refunded.
+ */
+export const createPreview = <ThrowOnError extends boolean = false>(options: Options<CreatePreviewData, ThrowOnError>): RequestResult<CreatePreviewResponses, CreatePreviewErrors, ThrowOnError> => (options.client ?? client).post<CreatePreviewResponses, CreatePreviewErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/preview',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Fingerprint a video: a perceptual hash per second and the audio’s Chromaprint
+ *
+ * Creates a job (1 credit) whose result is `{duration, video: {algorithm: "phash-dct-64", version, interval: 1, hashes: [16 hex digits | null per second]}, audio: {algorithm: "chromaprint", version, item_duration, fingerprint (raw, base64), duration} | null}`. The fingerprint joins the account’s library when the job completes and leaves it when the job is deleted.
+ */
+export const createFingerprint = <ThrowOnError extends boolean = false>(options: Options<CreateFingerprintData, ThrowOnError>): RequestResult<CreateFingerprintResponses, CreateFingerprintErrors, ThrowOnError> => (options.client ?? client).post<CreateFingerprintResponses, CreateFingerprintErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/fingerprint',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Compare two fingerprints (free)
+ *
+ * Each side is a fingerprint job of this account or a fingerprint object. Finds the offset most seconds agree on and reports how much matched: `similarity` (matched seconds over the shorter side’s), `offset_seconds` (where b starts inside a), each side’s coverage and the matching runs, overall and per modality.
+ */
+export const compareFingerprints = <ThrowOnError extends boolean = false>(options: Options<CompareFingerprintsData, ThrowOnError>): RequestResult<CompareFingerprintsResponses, CompareFingerprintsErrors, ThrowOnError> => (options.client ?? client).post<CompareFingerprintsResponses, CompareFingerprintsErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/fingerprint/compare',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Search the account’s fingerprint library (free)
+ *
+ * Finds fingerprints of this account that share footage with a job’s or a given fingerprint (by video hashes), best first, with the offset and coverage of each.
+ */
+export const searchFingerprints = <ThrowOnError extends boolean = false>(options: Options<SearchFingerprintsData, ThrowOnError>): RequestResult<SearchFingerprintsResponses, SearchFingerprintsErrors, ThrowOnError> => (options.client ?? client).post<SearchFingerprintsResponses, SearchFingerprintsErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/fingerprint/search',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Fetch the comments of a video, in threads
+ *
+ * Creates a job that reserves 1 credit per started 1,000 of `max_comments` and is settled to what it returns (never less than 1,000’s price). The result is `{comment_count (what the site says it has), comments_available, returned, threads, sort, comments_file}` and a JSON file (`kind` comments) with every comment returned; page through them with GET /v1/jobs/{id}/comments. A site or a video without comments completes with `returned: 0` and `comments_available: false`; a page that is not a video fails (`unsupported_url`) and is refunded.
+ */
+export const createComments = <ThrowOnError extends boolean = false>(options: Options<CreateCommentsData, ThrowOnError>): RequestResult<CreateCommentsResponses, CreateCommentsErrors, ThrowOnError> => (options.client ?? client).post<CreateCommentsResponses, CreateCommentsErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/comments',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * A page of a comments job’s comments
+ *
+ * In the job’s order (threads as sorted, each reply after its parent), `limit` at a time; follow `next_cursor` until it is null. Free.
+ */
+export const listJobComments = <ThrowOnError extends boolean = false>(options: Options<ListJobCommentsData, ThrowOnError>): RequestResult<ListJobCommentsResponses, ListJobCommentsErrors, ThrowOnError> => (options.client ?? client).get<ListJobCommentsResponses, ListJobCommentsErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/jobs/{id}/comments',
     ...options
 });
 

@@ -435,7 +435,7 @@ export type JobErrorDto = {
 };
 
 export type JobFileDto = {
-    kind: 'media' | 'subtitle' | 'thumbnail' | 'transcript';
+    kind: 'media' | 'subtitle' | 'thumbnail' | 'transcript' | 'image' | 'animation' | 'video' | 'vtt' | 'comments';
     filename: string;
     /**
      * Signed link, no API key needed; expires at expires_at
@@ -446,6 +446,18 @@ export type JobFileDto = {
      * Bytes
      */
     size: number;
+    /**
+     * Pictures and videos of a preview: width in pixels
+     */
+    width?: number;
+    /**
+     * Pictures and videos of a preview: height in pixels
+     */
+    height?: number;
+    /**
+     * Animations and videos of a preview: length in seconds
+     */
+    duration?: number;
     expires_at: string;
 };
 
@@ -950,6 +962,549 @@ export type LanguagesDto = {
     translate: TranslateLanguagesDto;
 };
 
+export type PreviewSourceDto = {
+    /**
+     * Seconds
+     */
+    duration: number | null;
+    width: number | null;
+    height: number | null;
+    /**
+     * Bytes of the source read over the network to make the preview (all of it when it had to be fetched first; 0 for an upload)
+     */
+    bytes_read: number;
+};
+
+export type PreviewResultDto = {
+    /**
+     * Empty once the outputs were deleted
+     */
+    files: Array<JobFileDto>;
+    /**
+     * Outputs were deleted (retention or DELETE)
+     */
+    outputs_deleted: boolean;
+    type: 'thumbnail' | 'gif' | 'mosaic' | 'clip' | 'storyboard' | 'waveform';
+    format: 'jpg' | 'png' | 'webp' | 'gif' | 'mp4' | 'webm' | 'svg';
+    source: PreviewSourceDto;
+    /**
+     * The picture’s or video’s width (a mosaic’s or waveform’s whole width)
+     */
+    width?: number;
+    height?: number;
+    /**
+     * thumbnail: the frame’s time, seconds
+     */
+    timestamp?: number;
+    /**
+     * gif, clip: where the window starts (a `fast` clip: the keyframe it starts on), seconds
+     */
+    start?: number;
+    /**
+     * clip: the start asked for
+     */
+    requested_start?: number;
+    /**
+     * gif, clip: length, seconds; waveform: the audio’s length
+     */
+    duration?: number;
+    fps?: number;
+    /**
+     * gif: frames; storyboard: tiles
+     */
+    frames?: number;
+    /**
+     * clip: how it was cut (`exact` when a stream copy did not fit the container)
+     */
+    precision?: 'exact' | 'fast';
+    /**
+     * mosaic: the times of its frames, row by row
+     */
+    timestamps?: Array<number>;
+    columns?: number;
+    rows?: number;
+    tile_width?: number;
+    tile_height?: number;
+    /**
+     * storyboard: seconds between frames
+     */
+    interval?: number;
+    /**
+     * storyboard: sprite sheets
+     */
+    sheets?: number;
+    /**
+     * waveform: the loudest sample of each slice, one per pixel of width
+     */
+    peaks?: Array<number>;
+    /**
+     * The request’s metadata, echoed
+     */
+    metadata: {
+        [key: string]: unknown;
+    } | null;
+};
+
+export type PreviewJobDto = {
+    id: string;
+    status: 'pending' | 'processing' | 'completed' | 'failed' | 'canceled';
+    progress: number;
+    platform: string | null;
+    /**
+     * The batch this job belongs to
+     */
+    batch_id: string | null;
+    created_at: string;
+    started_at: string | null;
+    completed_at: string | null;
+    credits_charged: number;
+    credits_refunded: number;
+    /**
+     * The request as accepted, with defaults filled in
+     */
+    input: {
+        [key: string]: unknown;
+    };
+    /**
+     * Why the job failed; null unless failed
+     */
+    error: JobErrorDto | null;
+    type: 'preview';
+    /**
+     * Set once completed
+     */
+    result: PreviewResultDto | null;
+};
+
+export type PreviewRequestDto = {
+    /**
+     * Page or media URL of any site yt-dlp supports (or give upload_id)
+     */
+    url?: string;
+    /**
+     * An upload from POST /v1/uploads, instead of url
+     */
+    upload_id?: string;
+    /**
+     * `thumbnail` one frame; `gif` a short looping animation; `mosaic` a contact sheet of frames spread over the media; `clip` a short video with sound; `storyboard` sprite sheets plus a WebVTT track for player scrubbing; `waveform` audio peaks and their picture
+     */
+    type: 'thumbnail' | 'gif' | 'mosaic' | 'clip' | 'storyboard' | 'waveform';
+    /**
+     * thumbnail: the frame’s time in seconds (default 25 % of the duration)
+     */
+    timestamp?: number;
+    /**
+     * gif (default 25 % of the duration), clip (default 0): where the window starts, in seconds
+     */
+    start?: number;
+    /**
+     * gif (default 5, at most 15), clip (default 10, at most 60): the window’s length in seconds
+     */
+    duration?: number;
+    /**
+     * gif: frames per second (default 10)
+     */
+    fps?: number;
+    /**
+     * Width in pixels, keeping the aspect ratio — thumbnail (default the source’s, at most 3840), gif (default 480, at most 1280), mosaic: the whole sheet (default 1280, at most 3840), waveform (default 1800, at most 4000; also the number of peaks)
+     */
+    width?: number;
+    /**
+     * waveform: height in pixels (default 280, at most 1000)
+     */
+    height?: number;
+    /**
+     * thumbnail: jpg | png | webp; gif: gif | webp | mp4; mosaic: jpg | png | webp; clip: mp4 | webm; storyboard: jpg | webp; waveform: png | svg (the first is the default)
+     */
+    format?: 'jpg' | 'png' | 'webp' | 'gif' | 'mp4' | 'webm' | 'svg';
+    /**
+     * mosaic: columns (default 4)
+     */
+    columns?: number;
+    /**
+     * mosaic: rows (default 4)
+     */
+    rows?: number;
+    /**
+     * clip: `exact` (default) re-encodes and starts on the requested frame; `fast` copies the streams from the keyframe at or before start (the result gives the actual start)
+     */
+    precision?: 'exact' | 'fast';
+    /**
+     * storyboard: seconds between frames (default: as many as give at most 100 frames)
+     */
+    interval?: number;
+    /**
+     * storyboard: width of one tile (default 160)
+     */
+    tile_width?: number;
+    /**
+     * waveform: color of the wave (default #3b82f6)
+     */
+    color?: string;
+    /**
+     * waveform: background color (default #ffffff)
+     */
+    background?: string;
+    /**
+     * Name of the output file, without extension
+     */
+    filename?: string;
+    /**
+     * Receives job.completed or job.failed, signed per Standard Webhooks
+     */
+    webhook_url?: string;
+    /**
+     * Echoed back in the job result (at most 16 KB as JSON)
+     */
+    metadata?: {
+        [key: string]: unknown;
+    };
+};
+
+export type VideoFingerprintDto = {
+    algorithm: string;
+    version: number;
+    /**
+     * Seconds between hashed frames
+     */
+    interval: number;
+    /**
+     * One 64-bit hash per second; null for a frame with no detail
+     */
+    hashes: Array<string | null>;
+};
+
+export type AudioFingerprintDto = {
+    algorithm: 'chromaprint';
+    version: number;
+    /**
+     * Seconds per item
+     */
+    item_duration: number;
+    /**
+     * Raw Chromaprint: little-endian uint32 items, base64
+     */
+    fingerprint: string;
+    duration: number;
+};
+
+export type FingerprintDto = {
+    duration: number | null;
+    video: VideoFingerprintDto | null;
+    audio: AudioFingerprintDto | null;
+};
+
+export type FingerprintResultDto = {
+    /**
+     * Empty once the outputs were deleted
+     */
+    files: Array<JobFileDto>;
+    /**
+     * Outputs were deleted (retention or DELETE)
+     */
+    outputs_deleted: boolean;
+    /**
+     * Seconds
+     */
+    duration: number | null;
+    /**
+     * null for audio-only media
+     */
+    video: VideoFingerprintDto | null;
+    /**
+     * null for media without audio
+     */
+    audio: AudioFingerprintDto | null;
+    /**
+     * The request’s metadata, echoed
+     */
+    metadata: {
+        [key: string]: unknown;
+    } | null;
+};
+
+export type FingerprintJobDto = {
+    id: string;
+    status: 'pending' | 'processing' | 'completed' | 'failed' | 'canceled';
+    progress: number;
+    platform: string | null;
+    /**
+     * The batch this job belongs to
+     */
+    batch_id: string | null;
+    created_at: string;
+    started_at: string | null;
+    completed_at: string | null;
+    credits_charged: number;
+    credits_refunded: number;
+    /**
+     * The request as accepted, with defaults filled in
+     */
+    input: {
+        [key: string]: unknown;
+    };
+    /**
+     * Why the job failed; null unless failed
+     */
+    error: JobErrorDto | null;
+    type: 'fingerprint';
+    /**
+     * Set once completed
+     */
+    result: FingerprintResultDto | null;
+};
+
+export type FingerprintRequestDto = {
+    /**
+     * Page or media URL of any site yt-dlp supports (or give upload_id)
+     */
+    url?: string;
+    /**
+     * An upload from POST /v1/uploads, instead of url
+     */
+    upload_id?: string;
+    /**
+     * Receives job.completed or job.failed, signed per Standard Webhooks
+     */
+    webhook_url?: string;
+    /**
+     * Echoed back in the job result (at most 16 KB as JSON)
+     */
+    metadata?: {
+        [key: string]: unknown;
+    };
+};
+
+export type CompareRequestDto = {
+    /**
+     * A fingerprint job id of this account, or a fingerprint as a job returned it
+     */
+    a: string | FingerprintDto;
+    /**
+     * The same, for the other side
+     */
+    b: string | FingerprintDto;
+};
+
+export type MatchRunDto = {
+    a_start: number;
+    a_end: number;
+    b_start: number;
+    b_end: number;
+};
+
+export type ComparisonDto = {
+    /**
+     * Matched seconds over the shorter side’s: 1 when one is found whole in the other
+     */
+    similarity: number;
+    /**
+     * Where b starts inside a (negative: a starts inside b); null without a match
+     */
+    offset_seconds: number | null;
+    /**
+     * Share of a’s seconds that matched
+     */
+    a_coverage: number;
+    /**
+     * Share of b’s seconds that matched
+     */
+    b_coverage: number;
+    matches: Array<MatchRunDto>;
+};
+
+export type CompareResponseDto = {
+    /**
+     * Matched seconds over the shorter side’s: 1 when one is found whole in the other
+     */
+    similarity: number;
+    /**
+     * Where b starts inside a (negative: a starts inside b); null without a match
+     */
+    offset_seconds: number | null;
+    /**
+     * Share of a’s seconds that matched
+     */
+    a_coverage: number;
+    /**
+     * Share of b’s seconds that matched
+     */
+    b_coverage: number;
+    matches: Array<MatchRunDto>;
+    /**
+     * What was compared: what both sides have
+     */
+    compared_on: Array<'video' | 'audio'>;
+    video: ComparisonDto | null;
+    audio: ComparisonDto | null;
+};
+
+export type SearchRequestDto = {
+    /**
+     * A fingerprint job of this account to look for (or give fingerprint)
+     */
+    job_id?: string;
+    /**
+     * A fingerprint as a job returned it (or give job_id)
+     */
+    fingerprint?: FingerprintDto;
+    limit?: number;
+    /**
+     * Leave out matches below this similarity
+     */
+    min_similarity?: number;
+};
+
+export type SearchMatchDto = {
+    job_id: string;
+    similarity: number;
+    offset_seconds: number | null;
+    a_coverage: number;
+    b_coverage: number;
+    source: {
+        url?: string | null;
+        upload_id?: string | null;
+    };
+};
+
+export type SearchResponseDto = {
+    matches: Array<SearchMatchDto>;
+};
+
+export type CommentsResultDto = {
+    /**
+     * Empty once the outputs were deleted
+     */
+    files: Array<JobFileDto>;
+    /**
+     * Outputs were deleted (retention or DELETE)
+     */
+    outputs_deleted: boolean;
+    /**
+     * How many comments the site says the media has; null when it does not say
+     */
+    comment_count: number | null;
+    /**
+     * false for a site, an extractor or a video without comments
+     */
+    comments_available: boolean;
+    returned: number;
+    threads: number;
+    sort: 'top' | 'new';
+    /**
+     * The name of the JSON file among `files` that holds every comment returned
+     */
+    comments_file: string;
+    /**
+     * The request’s metadata, echoed
+     */
+    metadata: {
+        [key: string]: unknown;
+    } | null;
+};
+
+export type CommentsJobDto = {
+    id: string;
+    status: 'pending' | 'processing' | 'completed' | 'failed' | 'canceled';
+    progress: number;
+    platform: string | null;
+    /**
+     * The batch this job belongs to
+     */
+    batch_id: string | null;
+    created_at: string;
+    started_at: string | null;
+    completed_at: string | null;
+    credits_charged: number;
+    credits_refunded: number;
+    /**
+     * The request as accepted, with defaults filled in
+     */
+    input: {
+        [key: string]: unknown;
+    };
+    /**
+     * Why the job failed; null unless failed
+     */
+    error: JobErrorDto | null;
+    type: 'comments';
+    /**
+     * Set once completed
+     */
+    result: CommentsResultDto | null;
+};
+
+export type CommentsRequestDto = {
+    /**
+     * Page URL of a video on any site yt-dlp reads comments from
+     */
+    url: string;
+    /**
+     * The most comments returned, replies included; at most the installation’s MAX_COMMENTS (20,000 by default). Reserved at 1 credit per started 1,000, settled to what is returned
+     */
+    max_comments?: number;
+    /**
+     * Order of threads: `top` by likes with pinned comments first; `new` newest first
+     */
+    sort?: 'top' | 'new';
+    /**
+     * Include replies, each after its parent; false returns thread starters only
+     */
+    include_replies?: boolean;
+    /**
+     * The most replies kept per thread (the first ones the site gives); default all. Only with include_replies
+     */
+    max_replies_per_thread?: number;
+    /**
+     * Receives job.completed or job.failed, signed per Standard Webhooks
+     */
+    webhook_url?: string;
+    /**
+     * Echoed back in the job result (at most 16 KB as JSON)
+     */
+    metadata?: {
+        [key: string]: unknown;
+    };
+};
+
+export type CommentDto = {
+    id: string;
+    /**
+     * The comment this one replies to; null for a thread’s first comment
+     */
+    parent_id: string | null;
+    author: string | null;
+    author_id: string | null;
+    /**
+     * The author’s page, when the site gives it
+     */
+    author_url?: string;
+    text: string;
+    likes: number;
+    timestamp: string | null;
+    pinned: boolean;
+    /**
+     * Marked with a heart by the uploader
+     */
+    hearted: boolean;
+    by_uploader: boolean;
+    /**
+     * Whether the comment was edited, when the site says
+     */
+    edited?: boolean;
+};
+
+export type CommentsPageDto = {
+    /**
+     * In the job’s order: threads as sorted, each reply after its parent
+     */
+    data: Array<CommentDto>;
+    /**
+     * Cursor of the next page; null on the last
+     */
+    next_cursor: string | null;
+};
+
 export type JobEventDto = {
     status: 'pending' | 'processing' | 'completed' | 'failed' | 'canceled';
     progress?: number;
@@ -982,7 +1537,13 @@ export type JobDto = ({
     type: 'transcribe';
 } & TranscribeJobDto) | ({
     type: 'translate';
-} & TranslateJobDto);
+} & TranslateJobDto) | ({
+    type: 'preview';
+} & PreviewJobDto) | ({
+    type: 'fingerprint';
+} & FingerprintJobDto) | ({
+    type: 'comments';
+} & CommentsJobDto);
 
 export type GetAccountData = {
     body?: never;
@@ -2408,6 +2969,360 @@ export type ListLanguagesResponses = {
 
 export type ListLanguagesResponse = ListLanguagesResponses[keyof ListLanguagesResponses];
 
+export type CreatePreviewData = {
+    body: PreviewRequestDto;
+    headers?: {
+        /**
+         * Repeat a POST safely: the same key and body return the first response and charge nothing more; the same key with another body answers 409 `conflict`. Keys are kept 24 h.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/preview';
+};
+
+export type CreatePreviewErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     */
+    402: ProblemDto;
+    /**
+     * No such upload (`not_found`)
+     */
+    404: ProblemDto;
+    /**
+     * Idempotency-Key reused with a different request (`conflict`)
+     */
+    409: ProblemDto;
+    /**
+     * Invalid request (`validation_failed` with `errors`: a field the type does not take, a value out of range, a time past the end, both or neither of url and upload_id), or a source that cannot be previewed: `unsupported_url`, `url_not_allowed`, `media_unavailable` (e.g. a picture of audio only)
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     */
+    503: ProblemDto;
+};
+
+export type CreatePreviewError = CreatePreviewErrors[keyof CreatePreviewErrors];
+
+export type CreatePreviewResponses = {
+    202: JobAcceptedDto;
+};
+
+export type CreatePreviewResponse = CreatePreviewResponses[keyof CreatePreviewResponses];
+
+export type CreateFingerprintData = {
+    body: FingerprintRequestDto;
+    headers?: {
+        /**
+         * Repeat a POST safely: the same key and body return the first response and charge nothing more; the same key with another body answers 409 `conflict`. Keys are kept 24 h.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/fingerprint';
+};
+
+export type CreateFingerprintErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     */
+    402: ProblemDto;
+    /**
+     * No such upload (`not_found`)
+     */
+    404: ProblemDto;
+    /**
+     * Idempotency-Key reused with a different request (`conflict`)
+     */
+    409: ProblemDto;
+    /**
+     * Invalid request (`validation_failed`: both or neither of url and upload_id), or a URL that cannot be fetched: `unsupported_url`, `url_not_allowed`
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     */
+    503: ProblemDto;
+};
+
+export type CreateFingerprintError = CreateFingerprintErrors[keyof CreateFingerprintErrors];
+
+export type CreateFingerprintResponses = {
+    202: JobAcceptedDto;
+};
+
+export type CreateFingerprintResponse = CreateFingerprintResponses[keyof CreateFingerprintResponses];
+
+export type CompareFingerprintsData = {
+    body: CompareRequestDto;
+    path?: never;
+    query?: never;
+    url: '/v1/fingerprint/compare';
+};
+
+export type CompareFingerprintsErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * A side names no fingerprint job of this account, or a deleted one (`not_found`)
+     */
+    404: ProblemDto;
+    /**
+     * A side is not a fingerprint (`validation_failed`, the field named in `errors`)
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     */
+    503: ProblemDto;
+};
+
+export type CompareFingerprintsError = CompareFingerprintsErrors[keyof CompareFingerprintsErrors];
+
+export type CompareFingerprintsResponses = {
+    200: CompareResponseDto;
+};
+
+export type CompareFingerprintsResponse = CompareFingerprintsResponses[keyof CompareFingerprintsResponses];
+
+export type SearchFingerprintsData = {
+    body: SearchRequestDto;
+    path?: never;
+    query?: never;
+    url: '/v1/fingerprint/search';
+};
+
+export type SearchFingerprintsErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * No such fingerprint job of this account (`not_found`)
+     */
+    404: ProblemDto;
+    /**
+     * Both or neither of job_id and fingerprint, or a fingerprint without video hashes (`validation_failed`)
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     */
+    503: ProblemDto;
+};
+
+export type SearchFingerprintsError = SearchFingerprintsErrors[keyof SearchFingerprintsErrors];
+
+export type SearchFingerprintsResponses = {
+    200: SearchResponseDto;
+};
+
+export type SearchFingerprintsResponse = SearchFingerprintsResponses[keyof SearchFingerprintsResponses];
+
+export type CreateCommentsData = {
+    body: CommentsRequestDto;
+    headers?: {
+        /**
+         * Repeat a POST safely: the same key and body return the first response and charge nothing more; the same key with another body answers 409 `conflict`. Keys are kept 24 h.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/comments';
+};
+
+export type CreateCommentsErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     */
+    402: ProblemDto;
+    /**
+     * Idempotency-Key reused with a different request (`conflict`)
+     */
+    409: ProblemDto;
+    /**
+     * Invalid request (`validation_failed`: max_comments over MAX_COMMENTS, an unknown sort, an upload_id), or a URL that cannot be read: `unsupported_url`, `url_not_allowed`
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     */
+    503: ProblemDto;
+};
+
+export type CreateCommentsError = CreateCommentsErrors[keyof CreateCommentsErrors];
+
+export type CreateCommentsResponses = {
+    202: JobAcceptedDto;
+};
+
+export type CreateCommentsResponse = CreateCommentsResponses[keyof CreateCommentsResponses];
+
+export type ListJobCommentsData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: {
+        /**
+         * Opaque cursor from the previous page (`next_cursor`)
+         */
+        cursor?: string;
+        limit?: number;
+    };
+    url: '/v1/jobs/{id}/comments';
+};
+
+export type ListJobCommentsErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * No such comments job of this account (`not_found`)
+     */
+    404: ProblemDto;
+    /**
+     * The job has not completed (`conflict`)
+     */
+    409: ProblemDto;
+    /**
+     * A part of the path is longer than any id or file name (`url_too_long`)
+     */
+    414: ProblemDto;
+    /**
+     * Invalid input (`validation_failed`, with `errors` per field)
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     */
+    503: ProblemDto;
+};
+
+export type ListJobCommentsError = ListJobCommentsErrors[keyof ListJobCommentsErrors];
+
+export type ListJobCommentsResponses = {
+    200: CommentsPageDto;
+};
+
+export type ListJobCommentsResponse = ListJobCommentsResponses[keyof ListJobCommentsResponses];
+
 export type GetLivenessData = {
     body?: never;
     path?: never;
@@ -2596,7 +3511,7 @@ export type ListJobsData = {
         cursor?: string;
         limit?: number;
         status?: 'pending' | 'processing' | 'completed' | 'failed' | 'canceled';
-        type?: 'download' | 'transcribe' | 'translate';
+        type?: 'download' | 'transcribe' | 'translate' | 'preview' | 'fingerprint' | 'comments';
         platform?: string;
         /**
          * Created at or after
