@@ -86,7 +86,7 @@ describe('POST /v1/preview', () => {
   afterAll(async () => {
     await t.close();
     site.close();
-  });
+  }, 120_000);
 
   const preview = async (key: string, body: Record<string, unknown>) => {
     const res = await call(t.url, 'POST', '/v1/preview', { key, body });

@@ -118,7 +118,9 @@ export function checkAnswer(
   const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const match = mediaTypeOf(declared, mediaType);
   if (!match) throw violation(`${where}: content type ${mediaType || '(none)'} not declared (declared: ${Object.keys(declared).join(', ')})`);
-  if (!JSON_TYPE.test(mediaType) || body === undefined || !declared[match]!.schema) return;
+  const schema = declared[match]!.schema as { format?: string } | undefined;
+  // A file served as it was stored (a JSON transcript or comments file) is declared as bytes, not as a document.
+  if (!JSON_TYPE.test(mediaType) || body === undefined || !schema || schema.format === 'binary') return;
   let value: unknown;
   try {
     value = JSON.parse(body);

@@ -16,9 +16,9 @@ import { filePath } from './job-outputs.js';
 import { contentDisposition } from '../../platform/filenames.js';
 
 const BINARY = { schema: { type: 'string' as const, format: 'binary' } };
-/** What a job's files can be: media, subtitles, thumbnails and transcripts. */
+/** What a job's files can be: media, subtitles, thumbnails, transcripts, previews (pictures, animations, storyboards) and comments. */
 const FILE_CONTENT = Object.fromEntries(
-  ['video/*', 'audio/*', 'image/jpeg', 'text/vtt', 'application/x-subrip', 'text/plain', 'application/json', 'application/octet-stream'].map((t) => [t, BINARY]),
+  ['video/*', 'audio/*', 'image/*', 'text/vtt', 'application/x-subrip', 'text/plain', 'application/json', 'application/octet-stream'].map((t) => [t, BINARY]),
 );
 
 /** Serves stored outputs at signed, expiring links: streamed from disk, with range requests. */
