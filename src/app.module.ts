@@ -11,6 +11,7 @@ import { UploadsModule } from './core/uploads/uploads.module.js';
 import { WebhookWorker } from './core/webhooks/webhook.worker.js';
 import { WebhooksModule } from './core/webhooks/webhooks.module.js';
 import { CommentsModule } from './modules/comments/index.js';
+import { BillingModule } from './modules/billing/index.js';
 import { DownloadModule } from './modules/download/index.js';
 import { FingerprintModule } from './modules/fingerprint/index.js';
 import { InfoModule } from './modules/info/index.js';
@@ -23,7 +24,7 @@ import { ProblemFilter } from './platform/http/problem.filter.js';
 import { PlatformModule } from './platform/platform.module.js';
 
 /** The operations of the API, one module each. */
-const OPERATIONS = [InfoModule, DownloadModule, TranscribeModule, TranslateModule, PreviewModule, FingerprintModule, CommentsModule];
+const OPERATIONS = [InfoModule, DownloadModule, TranscribeModule, TranslateModule, PreviewModule, FingerprintModule, CommentsModule, BillingModule];
 
 /** The HTTP side (ROLE api or all): every route needs an API key unless marked public; errors are problem+json. */
 @Module({

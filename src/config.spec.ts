@@ -46,6 +46,11 @@ describe('loadConfig', () => {
     ['RATE_LIMITS unknown class', { RATE_LIMITS: '{"bulk":{"minute":1}}' }, 'RATE_LIMITS'],
     ['a plugin folder without yt_dlp_plugins', { YTDLP_PLUGIN_DIRS: '/nonexistent/plugins' }, '/nonexistent/plugins'],
     ['MAX_COMMENTS below 1', { MAX_COMMENTS: '0' }, 'MAX_COMMENTS'],
+    ['a Stripe key without a webhook secret', { STRIPE_SECRET_KEY: 'sk_test_1', BILLING_SUCCESS_URL: 'https://a.example/ok', BILLING_CANCEL_URL: 'https://a.example/no' }, 'STRIPE_WEBHOOK_SECRET'],
+    ['a Stripe key without return pages', { STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, 'BILLING_SUCCESS_URL'],
+    ['a credit pack without credits', { CREDIT_PACKS: '[{"id":"a","credits":0,"amount":100,"currency":"usd","name":"A"}]' }, 'CREDIT_PACKS'],
+    ['two credit packs with one id', { CREDIT_PACKS: '[{"id":"a","credits":1,"amount":1,"currency":"usd","name":"A"},{"id":"a","credits":2,"amount":2,"currency":"usd","name":"B"}]' }, 'CREDIT_PACKS'],
+    ['a fractional pack amount', { CREDIT_PACKS: '[{"id":"a","credits":1,"amount":9.99,"currency":"usd","name":"A"}]' }, 'CREDIT_PACKS'],
   ])('%s throws a ConfigError naming the variable', (_name, env, variable) => {
     expect(configError(env).message).toContain(variable);
   });
@@ -65,6 +70,14 @@ describe('loadConfig', () => {
     mkdirSync(path.join(dir, 'yt_dlp_plugins'));
     expect(loadConfig({}).tools.ytdlpPluginDirs).toEqual([]);
     expect(loadConfig({ YTDLP_PLUGIN_DIRS: ` ${path.relative(process.cwd(), dir)} , ` }).tools.ytdlpPluginDirs).toEqual([dir]);
+  });
+
+  it('sells the default credit packs, and has billing off without a Stripe key', () => {
+    const { billing } = loadConfig({});
+    expect(billing.stripeSecretKey).toBeNull();
+    expect(billing.packs.map((p) => p.id)).toEqual(['starter', 'growth', 'scale']);
+    const packs = loadConfig({ CREDIT_PACKS: '[{"id":"x","credits":10,"amount":99,"currency":"EUR","name":"X"}]' }).billing.packs;
+    expect(packs).toEqual([{ id: 'x', credits: 10, amount: 99, currency: 'eur', name: 'X' }]);
   });
 
   it('overrides one price and keeps the rest', () => {

@@ -54,6 +54,27 @@ const rateOverrides = z.object(
   ),
 ).strict();
 
+/** A credit pack on sale: `amount` in the currency's smallest unit (cents). */
+export interface CreditPack {
+  id: string;
+  credits: number;
+  amount: number;
+  currency: string;
+  name: string;
+}
+const creditPack = z.object({
+  id: z.string().regex(/^[a-z0-9_-]{1,64}$/i),
+  credits: int(1).max(1_000_000_000),
+  amount: int(0).max(99_999_999),
+  currency: z.string().regex(/^[a-z]{3}$/i).transform((c) => c.toLowerCase()),
+  name: z.string().min(1).max(200),
+}).strict();
+export const DEFAULT_CREDIT_PACKS: CreditPack[] = [
+  { id: 'starter', credits: 1_000, amount: 1_000, currency: 'usd', name: '1,000 credits' },
+  { id: 'growth', credits: 5_500, amount: 5_000, currency: 'usd', name: '5,500 credits' },
+  { id: 'scale', credits: 12_000, amount: 10_000, currency: 'usd', name: '12,000 credits' },
+];
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0).max(65535).default(3000),
@@ -148,6 +169,14 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   /** Bearer token for GET /metrics; unset, only clients on this machine (loopback) may read it. */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /** Stripe: without a secret key the billing endpoints answer 503 `billing_unavailable`. */
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Another Stripe API base (stripe-mock, a test server), e.g. `http://127.0.0.1:12111`. */
+  STRIPE_API_BASE: z.url().optional(),
+  CREDIT_PACKS: json(z.array(creditPack).min(1).max(50)).default(DEFAULT_CREDIT_PACKS),
+  BILLING_SUCCESS_URL: z.url().optional(),
+  BILLING_CANCEL_URL: z.url().optional(),
 });
 
 export interface Config {
@@ -195,6 +224,15 @@ export interface Config {
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   authCacheSeconds: number;
   metricsToken: string | null;
+  billing: {
+    /** Null: billing is off (503 `billing_unavailable`). */
+    stripeSecretKey: string | null;
+    stripeWebhookSecret: string | null;
+    stripeApiBase: string | null;
+    packs: CreditPack[];
+    successUrl: string;
+    cancelUrl: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -218,6 +256,14 @@ function parseEnv(env: NodeJS.ProcessEnv): Env {
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.SIGNING_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SIGNING_SECRET: required in production');
+  }
+  if (e.STRIPE_SECRET_KEY) {
+    // Without these a customer could pay and never be credited, or land nowhere after paying.
+    const missing = ['STRIPE_WEBHOOK_SECRET', 'BILLING_SUCCESS_URL', 'BILLING_CANCEL_URL'].filter((v) => !e[v as keyof Env]);
+    if (missing.length) throw new ConfigError(`Invalid configuration:\n  ${missing.join(', ')}: required with STRIPE_SECRET_KEY`);
+  }
+  if (new Set(e.CREDIT_PACKS.map((p) => p.id)).size !== e.CREDIT_PACKS.length) {
+    throw new ConfigError('Invalid configuration:\n  CREDIT_PACKS: pack ids must be unique');
   }
   if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when STORAGE_DRIVER=s3');
@@ -294,6 +340,19 @@ function toConfig(e: Env): Config {
     logLevel: e.LOG_LEVEL,
     authCacheSeconds: e.AUTH_CACHE_SECONDS,
     metricsToken: e.METRICS_TOKEN ?? null,
+    billing: billingConfig(e),
+  };
+}
+
+function billingConfig(e: Env): Config['billing'] {
+  return {
+    stripeSecretKey: e.STRIPE_SECRET_KEY ?? null,
+    stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET ?? null,
+    stripeApiBase: e.STRIPE_API_BASE ?? null,
+    packs: e.CREDIT_PACKS,
+    // Required with a key (above); Stripe replaces {CHECKOUT_SESSION_ID} in them with the session's id.
+    successUrl: e.BILLING_SUCCESS_URL ?? '',
+    cancelUrl: e.BILLING_CANCEL_URL ?? '',
   };
 }
 

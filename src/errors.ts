@@ -4,9 +4,13 @@
  */
 export const ERRORS = {
   malformed_request: { status: 400, title: 'Malformed request' },
+  invalid_signature: { status: 400, title: 'Invalid signature' },
   missing_api_key: { status: 401, title: 'Missing API key' },
   invalid_api_key: { status: 401, title: 'Invalid API key' },
   insufficient_credits: { status: 402, title: 'Insufficient credits' },
+  credits_owed: { status: 402, title: 'Credits owed' },
+  key_limit_reached: { status: 402, title: 'Key limit reached' },
+  forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   file_too_large: { status: 413, title: 'File too large' },
@@ -23,6 +27,7 @@ export const ERRORS = {
   internal_error: { status: 500, title: 'Internal error' },
   upstream_failed: { status: 502, title: 'Upstream failed' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
+  billing_unavailable: { status: 503, title: 'Billing unavailable' },
   storage_unavailable: { status: 507, title: 'Storage unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

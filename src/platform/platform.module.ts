@@ -14,6 +14,7 @@ import { QueueName, QueueRepository } from './tools/queue.repository.js';
 import { RedisRepository } from './tools/redis.repository.js';
 import { LocalSpeechRepository } from './tools/speech.repository.js';
 import { StorageRepository } from './tools/storage.repository.js';
+import { StripeRepository } from './tools/stripe.repository.js';
 import { ApertiumRepository } from './tools/apertium.repository.js';
 import { UrlGuardService } from './tools/url-guard.service.js';
 import { WebhookHttpRepository } from './tools/webhook-http.repository.js';
@@ -22,7 +23,7 @@ import { YtdlpRepository } from './tools/ytdlp.repository.js';
 /** One repository per external system; none holds a business rule. */
 const TOOLS: Type[] = [
   ApertiumRepository, EgressProxyRepository, FfmpegRepository, HttpGetRepository, LocalSpeechRepository, NetworkPolicy, OpenAiRepository,
-  ProcessRepository, QueueRepository, RedisRepository, StorageRepository, UrlGuardService, WebhookHttpRepository, YtdlpRepository,
+  ProcessRepository, QueueRepository, RedisRepository, StorageRepository, StripeRepository, UrlGuardService, WebhookHttpRepository, YtdlpRepository,
 ];
 
 /** What every module stands on: the config, Postgres, Redis and the queues, and the tools. */

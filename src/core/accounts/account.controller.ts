@@ -31,7 +31,7 @@ export class AccountController {
   @AuthedEndpoint()
   async account(@AccountId() accountId: string): Promise<AccountDto> {
     const a = await this.accounts.getAccount(accountId);
-    return { id: a.id, name: a.name, balance: a.balance, created_at: a.createdAt.toISOString() };
+    return { id: a.id, name: a.name, balance: a.balance, credits_owed: a.creditsOwed, created_at: a.createdAt.toISOString() };
   }
 
   @Get('account/ledger')

@@ -18,6 +18,10 @@ export function settleCharge(outcome: ChargeOutcome, price: number, fresh?: Stor
       throw new AppError('conflict', 'This Idempotency-Key was already used with a different request');
     case 'insufficient':
       throw new AppError('insufficient_credits', 'Insufficient credits', { required: price, available: outcome.available });
+    case 'owed':
+      throw new AppError('credits_owed', 'A refunded or disputed purchase took back credits that were already spent; buy credits to pay them before starting paid work', {
+        owed: outcome.owed,
+      });
     default: {
       const never: never = outcome;
       throw new Error(`unexpected charge outcome ${JSON.stringify(never)}`);

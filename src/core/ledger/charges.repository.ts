@@ -2,11 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { IdempotencyInput, StoredResponse } from '../../platform/http/idempotency.js';
-import { firstRow, Rollback, transaction } from '../../platform/database/sql.js';
+import { firstRow, Rollback, transaction, type Queryable } from '../../platform/database/sql.js';
 import { balanceOf, CreditsRepository } from './credits.repository.js';
 import { IdempotencyRepository, type Replay } from './idempotency.repository.js';
 
-export type ChargeOutcome = { kind: 'charged'; balance: number } | { kind: 'insufficient'; available: number } | Replay;
+export type ChargeOutcome =
+  | { kind: 'charged'; balance: number }
+  | { kind: 'insufficient'; available: number }
+  /** A refund or dispute took back credits already spent: no paid work until they are paid. */
+  | { kind: 'owed'; owed: number }
+  | Replay;
 
 export interface NewJob {
   id: string;
@@ -28,7 +33,7 @@ export interface NewBatch {
 
 const JOB_SQL = `
   WITH debit AS (
-    UPDATE accounts SET balance = balance - $3 WHERE id = $1 AND balance >= $3 RETURNING balance
+    UPDATE accounts SET balance = balance - $3 WHERE id = $1 AND balance >= $3 AND (credits_owed = 0 OR $3 = 0) RETURNING balance
   ), job AS (
     INSERT INTO jobs (id, account_id, type, input, credits_charged, credits_committed)
     SELECT $2, $1, $4, $5::jsonb, $3, $6::int FROM debit RETURNING id
@@ -40,7 +45,7 @@ const JOB_SQL = `
 
 const BATCH_SQL = `
   WITH debit AS (
-    UPDATE accounts SET balance = balance - $3 WHERE id = $1 AND balance >= $3 RETURNING balance
+    UPDATE accounts SET balance = balance - $3 WHERE id = $1 AND balance >= $3 AND (credits_owed = 0 OR $3 = 0) RETURNING balance
   ), batch AS (
     INSERT INTO batches (id, account_id, operation, total, webhook_url)
     SELECT $2, $1, $4, $5, $6 FROM debit RETURNING id
@@ -58,7 +63,7 @@ const BATCH_SQL = `
 
 const REQUEST_SQL = `
   WITH debit AS (
-    UPDATE accounts SET balance = balance - $2 WHERE id = $1 AND balance >= $2 RETURNING balance
+    UPDATE accounts SET balance = balance - $2 WHERE id = $1 AND balance >= $2 AND (credits_owed = 0 OR $2 = 0) RETURNING balance
   ), entry AS (
     INSERT INTO ledger_entries (account_id, amount, kind, reason, balance_after)
     SELECT $1, -$2::bigint, 'charge', $3, balance FROM debit WHERE $2 > 0
@@ -70,7 +75,7 @@ const TOP_UP_SQL = `
     SELECT id, account_id, credits_charged, $2::int - credits_charged AS more FROM jobs WHERE id = $1 AND status = 'processing' FOR UPDATE
   ), debit AS (
     UPDATE accounts a SET balance = a.balance - job.more FROM job
-    WHERE a.id = job.account_id AND job.more > 0 AND a.balance >= job.more RETURNING a.id, a.balance, job.more
+    WHERE a.id = job.account_id AND job.more > 0 AND a.balance >= job.more AND a.credits_owed = 0 RETURNING a.id, a.balance, job.more
   ), raised AS (
     UPDATE jobs j SET credits_charged = j.credits_charged + debit.more, updated_at = now() FROM debit WHERE j.id = $1 RETURNING j.credits_charged
   ), entry AS (
@@ -138,7 +143,7 @@ export class ChargesRepository {
   private async charge(accountId: string, sql: string, params: unknown[], idem: IdempotencyInput | null, response: StoredResponse): Promise<ChargeOutcome> {
     if (!idem) {
       const balance = await firstRow(this.db, sql, params, balanceOf);
-      return balance === null ? { kind: 'insufficient', available: await this.credits.balance(accountId) } : { kind: 'charged', balance };
+      return balance === null ? this.refusal(accountId) : { kind: 'charged', balance };
     }
     // Every read below uses the transaction's own connection: a burst of requests sharing a key
     // must never hold one pooled connection while waiting for another.
@@ -148,7 +153,14 @@ export class ChargesRepository {
       if (earlier) return earlier;
       const balance = await firstRow(q, sql, params, balanceOf);
       if (balance !== null) return { kind: 'charged', balance };
-      return new Rollback({ kind: 'insufficient', available: await this.credits.balance(accountId, q) });
+      return new Rollback(await this.refusal(accountId, q));
     });
+  }
+
+  /** Why a debit found no row to update: credits owed, or too few. */
+  private async refusal(accountId: string, q: Queryable = this.db): Promise<ChargeOutcome> {
+    const owed = await this.credits.owed(accountId, q);
+    if (owed > 0) return { kind: 'owed', owed };
+    return { kind: 'insufficient', available: await this.credits.balance(accountId, q) };
   }
 }

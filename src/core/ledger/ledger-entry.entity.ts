@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintToNumber } from '../../platform/database/numbers.js';
 
-export type LedgerKind = 'grant' | 'purchase' | 'charge' | 'refund';
+export type LedgerKind = 'grant' | 'purchase' | 'charge' | 'refund' | 'reversal';
 
 /** Append-only: rows are only ever inserted (a database trigger refuses changes). */
 @Entity('ledger_entries')

@@ -42,7 +42,7 @@ const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait', schema: {
 const ERROR_DOCS: Record<number, string> = {
   400: 'Not valid HTTP or an unreadable URL (`malformed_request`)',
   401: 'Missing or invalid API key (`missing_api_key`, `invalid_api_key`)',
-  402: 'Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)',
+  402: 'Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)',
   404: 'No such resource for this account (`not_found`)',
   409: 'Idempotency-Key reused with a different request (`conflict`)',
   413: 'The request body is larger than allowed (`file_too_large`)',
@@ -52,7 +52,7 @@ const ERROR_DOCS: Record<number, string> = {
   431: 'Request line or headers too large (`headers_too_large`)',
   500: 'Unexpected error (`internal_error`, with `error_id`)',
   502: 'The site or a provider failed (`upstream_failed`); refunded',
-  503: 'Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`',
+  503: 'Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`',
   507: 'The server’s storage is full or read-only; nothing was charged (`storage_unavailable`)',
 };
 

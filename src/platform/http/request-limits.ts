@@ -3,6 +3,13 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { AppError, toProblem } from '../../errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The JSON body reaches the handler as the Buffer received (see installRequestLimits). */
+    rawBody?: boolean;
+  }
+}
+
 /** Deepest nesting of objects and arrays a JSON body may have; no request of ours needs more than a few. */
 export const MAX_JSON_DEPTH = 32;
 
@@ -39,13 +46,19 @@ export function containsNul(value: unknown): boolean {
 export function installRequestLimits(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, raw, done) => {
+    // A route that verifies a signature over the exact bytes (`@RouteConfig({ rawBody: true })`) gets them unparsed.
+    if (req.routeOptions.config?.rawBody === true) {
+      done(null, raw);
+      return;
+    }
+    const body = (raw as Buffer).toString('utf8');
+    if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
       done(new AppError('validation_failed', `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
       return;
     }
     // Fastify's default JSON parser is the callback form (its type also allows a promise form).
-    void parseJson(req, body as string, (err, value) => {
+    void parseJson(req, body, (err, value) => {
       if (err) done(err, undefined);
       else if (containsNul(value)) done(new AppError('validation_failed', 'Text in the body may not contain NUL characters'), undefined);
       else done(null, value);

@@ -5,13 +5,15 @@ export class AccountDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ description: 'Credits available' }) balance: number;
+  @ApiProperty({ description: 'Credits a refunded or disputed purchase took back after they were spent; while above 0, paid requests answer 402 `credits_owed`, and credits bought or granted pay it first' })
+  credits_owed: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
 export class LedgerEntryDto {
   @ApiProperty() id: number;
   @ApiProperty({ description: 'Credits; negative for charges' }) amount: number;
-  @ApiProperty({ enum: ['grant', 'purchase', 'charge', 'refund'] }) kind: string;
+  @ApiProperty({ enum: ['grant', 'purchase', 'charge', 'refund', 'reversal'], description: '`reversal`: credits a refunded or disputed purchase took back, or credits owed paid' }) kind: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) job_id: string | null;
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty() balance_after: number;
