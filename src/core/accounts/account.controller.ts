@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AccountDto, CreatedKeyDto, CreateKeyDto, KeyDto, KeyListDto, LedgerPageDto } from './dto/account.dto.js';
+import { AccountDto, CreatedKeyDto, CreateKeyDto, KeyDto, KeyListDto, LedgerPageDto, UsageDto, UsageQueryDto, type UsageRowDto } from './dto/account.dto.js';
 
 import type { ApiKeyEntity } from './api-key.entity.js';
 import { AccountId, AuthedEndpoint, RateClassOf } from '../../platform/http/decorators.js';
@@ -51,6 +51,34 @@ export class AccountController {
         created_at: e.createdAt.toISOString(),
       })),
       next_cursor: page.nextCursor,
+    };
+  }
+
+  @Get('account/usage')
+  @ApiOperation({
+    summary: 'Usage: jobs and credits by day, operation or platform',
+    description:
+      'Jobs created in [from, to) with what they were charged and refunded, plus charges that made no job (synchronous requests such as ' +
+      '/v1/info, counted in credits but not in jobs). A refund counts on the day its job was created. Rows are sorted by their key.',
+  })
+  @ApiOkResponse({ type: UsageDto })
+  @AuthedEndpoint(422)
+  async usage(@AccountId() accountId: string, @Query() q: UsageQueryDto): Promise<UsageDto> {
+    const group = q.group_by ?? 'day';
+    const report = await this.accounts.usage(accountId, group, q.from, q.to);
+    const sums = (r: { jobs: number; charged: number; refunded: number }) => ({
+      jobs: r.jobs,
+      credits_charged: r.charged,
+      credits_refunded: r.refunded,
+      credits_net: r.charged - r.refunded,
+    });
+    const total = report.rows.reduce((t, r) => ({ jobs: t.jobs + r.jobs, charged: t.charged + r.charged, refunded: t.refunded + r.refunded }), { jobs: 0, charged: 0, refunded: 0 });
+    return {
+      from: report.from.toISOString(),
+      to: report.to.toISOString(),
+      group_by: group,
+      data: report.rows.map((r): UsageRowDto => ({ [group]: r.key, ...sums(r) })),
+      totals: sums(total),
     };
   }
 

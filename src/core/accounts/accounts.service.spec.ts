@@ -4,6 +4,7 @@ import type { RedisRepository } from '../../platform/tools/redis.repository.js';
 import type { CreditsRepository } from '../ledger/credits.repository.js';
 import type { AccountRepository, KeyOwner } from './account.repository.js';
 import { AccountsService } from './accounts.service.js';
+import type { UsageRepository } from './usage.repository.js';
 
 const owner: KeyOwner = { keyId: 'k1', accountId: 'a1' };
 
@@ -37,7 +38,7 @@ const config = { authCacheSeconds: 30 } as Config;
 describe('AccountsService.authenticate and its cache', () => {
   it('remembers a valid key, so a second request needs no lookup', async () => {
     const { repo } = fakeKeys();
-    const accounts = new AccountsService(config, repo as unknown as AccountRepository, {} as CreditsRepository, redis);
+    const accounts = new AccountsService(config, repo as unknown as AccountRepository, {} as CreditsRepository, redis, {} as UsageRepository);
     await accounts.authenticate('mdy_live_abc');
     await accounts.authenticate('mdy_live_abc');
     expect(repo.lookups).toBe(1);
@@ -45,7 +46,7 @@ describe('AccountsService.authenticate and its cache', () => {
 
   it('a lookup overtaken by a revocation does not put the revoked key back in the cache', async () => {
     const { repo, release } = fakeKeys();
-    const accounts = new AccountsService(config, repo as unknown as AccountRepository, {} as CreditsRepository, redis);
+    const accounts = new AccountsService(config, repo as unknown as AccountRepository, {} as CreditsRepository, redis, {} as UsageRepository);
     repo.holdNext = true;
     const racing = accounts.authenticate('mdy_live_abc'); // read the key as valid, then held
     await new Promise((r) => setImmediate(r));

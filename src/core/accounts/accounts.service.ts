@@ -11,6 +11,12 @@ import { RedisRepository } from '../../platform/tools/redis.repository.js';
 import { readCursor, toPage } from '../../platform/http/pagination.js';
 import type { ApiKeyAuthenticator } from '../../platform/http/api-key.guard.js';
 import { UUID } from '../../platform/ids.js';
+import type { UsageGroup } from './usage.js';
+import { UsageRepository, type UsageRow } from './usage.repository.js';
+
+const DAY_MS = 86_400_000;
+/** The longest range one usage report covers. */
+export const MAX_USAGE_DAYS = 366;
 
 export const KEY_PREFIX = 'mdy_live_';
 
@@ -40,6 +46,7 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
     private readonly accounts: AccountRepository,
     private readonly credits: CreditsRepository,
     private readonly redis: RedisRepository,
+    private readonly usageRows: UsageRepository,
   ) {}
 
   /** A revocation anywhere evicts the key from every process's cache at once. */
@@ -147,5 +154,17 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
     const entries = await this.accounts.listLedger(accountId, before ? (before[0] as number) : null, limit + 1);
     const page = toPage(entries, limit, (e) => [e.id]);
     return { entries: page.rows, nextCursor: page.next_cursor };
+  }
+
+  /** What the account spent in [from, to), grouped; defaults to the last 30 days. */
+  async usage(accountId: string, group: UsageGroup, fromText?: string, toText?: string): Promise<{ from: Date; to: Date; rows: UsageRow[] }> {
+    const to = toText ? new Date(toText) : new Date();
+    const from = fromText ? new Date(fromText) : new Date(to.getTime() - 30 * DAY_MS);
+    const invalid = (field: string, message: string) => new AppError('validation_failed', `${field} ${message}`, { errors: [{ field, message }] });
+    if (Number.isNaN(to.getTime())) throw invalid('to', 'is not a date');
+    if (Number.isNaN(from.getTime())) throw invalid('from', 'is not a date');
+    if (from >= to) throw invalid('from', 'must be before to');
+    if (to.getTime() - from.getTime() > MAX_USAGE_DAYS * DAY_MS) throw invalid('to', `must be at most ${MAX_USAGE_DAYS} days after from`);
+    return { from, to, rows: await this.usageRows.usage(accountId, group, from, to) };
   }
 }

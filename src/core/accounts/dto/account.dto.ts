@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { USAGE_GROUPS, type UsageGroup } from '../usage.js';
 
 export class AccountDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -47,4 +48,40 @@ export class CreatedKeyDto extends KeyDto {
 
 export class KeyListDto {
   @ApiProperty({ type: [KeyDto] }) data: KeyDto[];
+}
+
+export class UsageQueryDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'Start, inclusive (a date or date-time; default: 30 days before `to`)', example: '2026-11-01' })
+  @IsOptional() @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'End, exclusive (default: now). At most 366 days after `from`.', example: '2026-12-01' })
+  @IsOptional() @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ enum: USAGE_GROUPS, default: 'day', description: 'One row per UTC day, per operation, or per platform' })
+  @IsOptional() @IsIn(USAGE_GROUPS)
+  group_by?: UsageGroup;
+}
+
+export class UsageTotalsDto {
+  @ApiProperty({ description: 'Jobs created in the range (synchronous requests such as /v1/info are charges without a job)' }) jobs: number;
+  @ApiProperty({ description: 'Credits charged' }) credits_charged: number;
+  @ApiProperty({ description: 'Credits refunded (failed or canceled jobs, unused reservations)' }) credits_refunded: number;
+  @ApiProperty({ description: 'charged − refunded' }) credits_net: number;
+}
+
+export class UsageRowDto extends UsageTotalsDto {
+  @ApiPropertyOptional({ description: 'With group_by=day: the UTC day', example: '2026-11-30' }) day?: string;
+  @ApiPropertyOptional({ description: 'With group_by=operation: the job type, or the synchronous request (`info`)', example: 'download' }) operation?: string;
+  @ApiPropertyOptional({ description: 'With group_by=platform: the site (null when unknown, e.g. uploads and synchronous requests)', nullable: true, type: String, example: 'youtube' })
+  platform?: string | null;
+}
+
+export class UsageDto {
+  @ApiProperty({ format: 'date-time' }) from: string;
+  @ApiProperty({ format: 'date-time' }) to: string;
+  @ApiProperty({ enum: USAGE_GROUPS }) group_by: string;
+  @ApiProperty({ type: [UsageRowDto] }) data: UsageRowDto[];
+  @ApiProperty({ type: UsageTotalsDto }) totals: UsageTotalsDto;
 }
