@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startApp, type TestApp } from './support/app.js';
 import { ROOT } from './support/processes.js';
+import { startFakeStripe, type FakeStripe } from './support/stripe-server.js';
 
 /** Lone surrogates replaced: a client cannot put them in a URL at all. */
 const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
@@ -86,15 +87,31 @@ const request = fc.constantFrom(...operations()).chain((op) =>
 
 describe('fuzzing every operation of openapi.json', () => {
   let t: TestApp;
+  let stripe: FakeStripe;
   let acct: { id: string; key: string };
   const seen = new Map<number, number>();
 
   beforeAll(async () => {
     // Private networks refused, as in production; an empty account, so nothing can be charged.
-    t = await startApp({ ALLOW_PRIVATE_NETWORKS: 'false' }, false);
+    // Billing on (against a local Stripe stand-in): without it its endpoints answer 503 by design.
+    stripe = await startFakeStripe();
+    t = await startApp(
+      {
+        ALLOW_PRIVATE_NETWORKS: 'false',
+        STRIPE_SECRET_KEY: 'sk_test_fuzz',
+        STRIPE_WEBHOOK_SECRET: 'whsec_fuzz',
+        STRIPE_API_BASE: stripe.base,
+        BILLING_SUCCESS_URL: 'https://example.com/ok',
+        BILLING_CANCEL_URL: 'https://example.com/no',
+      },
+      false,
+    );
     acct = await t.account(0);
   });
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    await t.close();
+    await stripe.close();
+  });
 
   it('never answers 5xx; every 4xx is problem+json with a code; nothing is charged; the process stays up', async () => {
     await fc.assert(
