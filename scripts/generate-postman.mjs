@@ -88,6 +88,12 @@ const FLOW = [
   { op: 'listKeys', name: 'List keys' },
   { op: 'revokeKey', name: 'Revoke the minted key', path: { id: '{{keyId}}' } },
   { op: 'listLedgerEntries', name: 'Ledger', query: { limit: '20' } },
+  { op: 'getUsage', name: 'Usage by operation', query: { group_by: 'operation' } },
+  { op: 'listCreditPacks', name: 'Credit packs' },
+  { op: 'createCheckout', name: 'Buy a pack (Stripe Checkout)', body: { pack_id: 'starter' } },
+  { op: 'listPayments', name: 'Payments', query: { limit: '10' } },
+  // Stripe signs its events; one from anywhere else is refused and changes nothing.
+  { op: 'receiveStripeEvent', name: 'An unsigned Stripe event is refused', body: { id: 'evt_unsigned', type: 'checkout.session.completed' }, status: 400 },
   { op: 'setWebhookEndpoint', name: 'Set the webhook endpoint', body: { url: '{{webhookUrl}}', events: ['job.completed', 'job.failed', 'batch.completed'] } },
   { op: 'getWebhookEndpoint', name: 'The webhook endpoint' },
   { op: 'getWebhookSecret', name: 'The signing secret' },
@@ -127,7 +133,7 @@ function statusOf(op) {
 
 function request(step) {
   const { route, method, op } = operations.get(step.op);
-  const status = statusOf(op);
+  const status = step.status ?? statusOf(op);
   const response = op.responses[String(status)];
   const json = response.content?.['application/json']?.schema;
   const pathValues = step.path ?? {};

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { media, startApp, type TestApp } from './support/app.js';
+import { startFakeStripe, type FakeStripe } from './support/stripe-server.js';
 import { ROOT } from './support/processes.js';
 
 const COLLECTION = path.join(ROOT, 'clients/postman/mediary.postman_collection.json');
@@ -20,10 +21,19 @@ interface NewmanReport {
 
 describe('the Postman collection (clients/postman)', () => {
   let t: TestApp;
+  let stripe: FakeStripe;
   let receiver: http.Server;
   let hook: string;
   beforeAll(async () => {
-    t = await startApp();
+    // Billing on, against a local Stripe stand-in, so its requests run too.
+    stripe = await startFakeStripe();
+    t = await startApp({
+      STRIPE_SECRET_KEY: 'sk_test_postman',
+      STRIPE_WEBHOOK_SECRET: 'whsec_postman',
+      STRIPE_API_BASE: stripe.base,
+      BILLING_SUCCESS_URL: 'https://example.com/ok',
+      BILLING_CANCEL_URL: 'https://example.com/no',
+    });
     receiver = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
@@ -31,6 +41,7 @@ describe('the Postman collection (clients/postman)', () => {
   afterAll(async () => {
     await new Promise((r) => receiver.close(r));
     await t.close();
+    await stripe.close();
   });
 
   it('is generated from the committed openapi.json (run `npm run postman` when this fails)', () => {

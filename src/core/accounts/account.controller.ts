@@ -56,13 +56,14 @@ export class AccountController {
 
   @Get('account/usage')
   @ApiOperation({
+    operationId: 'getUsage',
     summary: 'Usage: jobs and credits by day, operation or platform',
     description:
       'Jobs created in [from, to) with what they were charged and refunded, plus charges that made no job (synchronous requests such as ' +
       '/v1/info, counted in credits but not in jobs). A refund counts on the day its job was created. Rows are sorted by their key.',
   })
   @ApiOkResponse({ type: UsageDto })
-  @AuthedEndpoint(422)
+  @AuthedEndpoint({ 422: 'Bad range or grouping (`validation_failed`: from after to, more than 366 days, an unknown group_by)' })
   async usage(@AccountId() accountId: string, @Query() q: UsageQueryDto): Promise<UsageDto> {
     const group = q.group_by ?? 'day';
     const report = await this.accounts.usage(accountId, group, q.from, q.to);

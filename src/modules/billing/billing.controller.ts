@@ -76,7 +76,7 @@ export class BillingController {
   // The signature covers the exact bytes Stripe sent: this route gets the body unparsed.
   @RouteConfig({ rawBody: true })
   @ApiOperation({
-    operationId: 'receiveStripeEvent',
+    operationId: 'receiveStripeEvent', security: [],
     summary: 'Stripe webhook endpoint (called by Stripe, not by API clients)',
     description:
       'No API key: the `Stripe-Signature` header is verified against the raw body with the webhook secret. Handles ' +

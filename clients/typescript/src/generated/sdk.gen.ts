@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type ServerSentEventsResult, type TDataShape } from './client/index.js';
-import type { CancelJobData, CancelJobErrors, CancelJobResponses, CompareFingerprintsData, CompareFingerprintsErrors, CompareFingerprintsResponses, CreateBatchData, CreateBatchErrors, CreateBatchResponses, CreateCommentsData, CreateCommentsErrors, CreateCommentsResponses, CreateDownloadData, CreateDownloadErrors, CreateDownloadResponses, CreateFingerprintData, CreateFingerprintErrors, CreateFingerprintResponses, CreateInfoData, CreateInfoErrors, CreateInfoResponses, CreateKeyData, CreateKeyErrors, CreateKeyResponses, CreatePreviewData, CreatePreviewErrors, CreatePreviewResponses, CreateTranscriptionData, CreateTranscriptionErrors, CreateTranscriptionResponses, CreateTranslationData, CreateTranslationErrors, CreateTranslationResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteUploadData, DeleteUploadErrors, DeleteUploadResponses, DeleteWebhookEndpointData, DeleteWebhookEndpointErrors, DeleteWebhookEndpointResponses, FollowJobData, FollowJobErrors, FollowJobResponse, FollowJobResponses, GetAccountData, GetAccountErrors, GetAccountResponses, GetBatchData, GetBatchErrors, GetBatchResponses, GetFileData, GetFileErrors, GetFileResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInfoData, GetInfoErrors, GetInfoResponses, GetJobData, GetJobErrors, GetJobResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetTranscriptData, GetTranscriptErrors, GetTranscriptResponses, GetUploadData, GetUploadErrors, GetUploadResponses, GetWebhookEndpointData, GetWebhookEndpointErrors, GetWebhookEndpointResponses, GetWebhookSecretData, GetWebhookSecretErrors, GetWebhookSecretResponses, ListJobCommentsData, ListJobCommentsErrors, ListJobCommentsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListKeysData, ListKeysErrors, ListKeysResponses, ListLanguagesData, ListLanguagesErrors, ListLanguagesResponses, ListLedgerEntriesData, ListLedgerEntriesErrors, ListLedgerEntriesResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, RetryWebhookDeliveryData, RetryWebhookDeliveryErrors, RetryWebhookDeliveryResponses, RevokeKeyData, RevokeKeyErrors, RevokeKeyResponses, RotateWebhookSecretData, RotateWebhookSecretErrors, RotateWebhookSecretResponses, SearchFingerprintsData, SearchFingerprintsErrors, SearchFingerprintsResponses, SetWebhookEndpointData, SetWebhookEndpointErrors, SetWebhookEndpointResponses, TestWebhookData, TestWebhookErrors, TestWebhookResponses } from './types.gen.js';
+import type { CancelJobData, CancelJobErrors, CancelJobResponses, CompareFingerprintsData, CompareFingerprintsErrors, CompareFingerprintsResponses, CreateBatchData, CreateBatchErrors, CreateBatchResponses, CreateCheckoutData, CreateCheckoutErrors, CreateCheckoutResponses, CreateCommentsData, CreateCommentsErrors, CreateCommentsResponses, CreateDownloadData, CreateDownloadErrors, CreateDownloadResponses, CreateFingerprintData, CreateFingerprintErrors, CreateFingerprintResponses, CreateInfoData, CreateInfoErrors, CreateInfoResponses, CreateKeyData, CreateKeyErrors, CreateKeyResponses, CreatePreviewData, CreatePreviewErrors, CreatePreviewResponses, CreateTranscriptionData, CreateTranscriptionErrors, CreateTranscriptionResponses, CreateTranslationData, CreateTranslationErrors, CreateTranslationResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteUploadData, DeleteUploadErrors, DeleteUploadResponses, DeleteWebhookEndpointData, DeleteWebhookEndpointErrors, DeleteWebhookEndpointResponses, FollowJobData, FollowJobErrors, FollowJobResponse, FollowJobResponses, GetAccountData, GetAccountErrors, GetAccountResponses, GetBatchData, GetBatchErrors, GetBatchResponses, GetFileData, GetFileErrors, GetFileResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInfoData, GetInfoErrors, GetInfoResponses, GetJobData, GetJobErrors, GetJobResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetTranscriptData, GetTranscriptErrors, GetTranscriptResponses, GetUploadData, GetUploadErrors, GetUploadResponses, GetUsageData, GetUsageErrors, GetUsageResponses, GetWebhookEndpointData, GetWebhookEndpointErrors, GetWebhookEndpointResponses, GetWebhookSecretData, GetWebhookSecretErrors, GetWebhookSecretResponses, ListCreditPacksData, ListCreditPacksErrors, ListCreditPacksResponses, ListJobCommentsData, ListJobCommentsErrors, ListJobCommentsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListKeysData, ListKeysErrors, ListKeysResponses, ListLanguagesData, ListLanguagesErrors, ListLanguagesResponses, ListLedgerEntriesData, ListLedgerEntriesErrors, ListLedgerEntriesResponses, ListPaymentsData, ListPaymentsErrors, ListPaymentsResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, ReceiveStripeEventData, ReceiveStripeEventErrors, ReceiveStripeEventResponses, RetryWebhookDeliveryData, RetryWebhookDeliveryErrors, RetryWebhookDeliveryResponses, RevokeKeyData, RevokeKeyErrors, RevokeKeyResponses, RotateWebhookSecretData, RotateWebhookSecretErrors, RotateWebhookSecretResponses, SearchFingerprintsData, SearchFingerprintsErrors, SearchFingerprintsResponses, SetWebhookEndpointData, SetWebhookEndpointErrors, SetWebhookEndpointResponses, TestWebhookData, TestWebhookErrors, TestWebhookResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -43,6 +43,21 @@ export const listLedgerEntries = <ThrowOnError extends boolean = false>(options?
             type: 'http'
         }],
     url: '/v1/account/ledger',
+    ...options
+});
+
+/**
+ * Usage: jobs and credits by day, operation or platform
+ *
+ * Jobs created in [from, to) with what they were charged and refunded, plus charges that made no job (synchronous requests such as /v1/info, counted in credits but not in jobs). A refund counts on the day its job was created. Rows are sorted by their key.
+ */
+export const getUsage = <ThrowOnError extends boolean = false>(options?: Options<GetUsageData, ThrowOnError>): RequestResult<GetUsageResponses, GetUsageErrors, ThrowOnError> => (options?.client ?? client).get<GetUsageResponses, GetUsageErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/account/usage',
     ...options
 });
 
@@ -524,6 +539,69 @@ export const listJobComments = <ThrowOnError extends boolean = false>(options: O
         }],
     url: '/v1/jobs/{id}/comments',
     ...options
+});
+
+/**
+ * Credit packs on sale
+ *
+ * `amount` is in the currency’s smallest unit (cents).
+ */
+export const listCreditPacks = <ThrowOnError extends boolean = false>(options?: Options<ListCreditPacksData, ThrowOnError>): RequestResult<ListCreditPacksResponses, ListCreditPacksErrors, ThrowOnError> => (options?.client ?? client).get<ListCreditPacksResponses, ListCreditPacksErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/billing/packs',
+    ...options
+});
+
+/**
+ * Buy a credit pack through Stripe Checkout
+ *
+ * Creates a Stripe Checkout Session for the pack and records it; send the customer to `checkout_url`. The credits arrive once Stripe reports the payment (the webhook), exactly once. Listed in GET /v1/billing/payments from now on.
+ */
+export const createCheckout = <ThrowOnError extends boolean = false>(options: Options<CreateCheckoutData, ThrowOnError>): RequestResult<CreateCheckoutResponses, CreateCheckoutErrors, ThrowOnError> => (options.client ?? client).post<CreateCheckoutResponses, CreateCheckoutErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/billing/checkout',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Your checkouts and their state
+ *
+ * Newest first, cursor-paginated.
+ */
+export const listPayments = <ThrowOnError extends boolean = false>(options?: Options<ListPaymentsData, ThrowOnError>): RequestResult<ListPaymentsResponses, ListPaymentsErrors, ThrowOnError> => (options?.client ?? client).get<ListPaymentsResponses, ListPaymentsErrors, ThrowOnError>({
+    security: [{ name: 'X-API-Key', type: 'apiKey' }, {
+            key: 'bearer',
+            scheme: 'bearer',
+            type: 'http'
+        }],
+    url: '/v1/billing/payments',
+    ...options
+});
+
+/**
+ * Stripe webhook endpoint (called by Stripe, not by API clients)
+ *
+ * No API key: the `Stripe-Signature` header is verified against the raw body with the webhook secret. Handles `checkout.session.completed` (when paid), `checkout.session.async_payment_succeeded`, `checkout.session.async_payment_failed`, `checkout.session.expired`, `charge.refunded` and `charge.dispute.created`; every other event is acknowledged and ignored. Each event id is processed once.
+ */
+export const receiveStripeEvent = <ThrowOnError extends boolean = false>(options: Options<ReceiveStripeEventData, ThrowOnError>): RequestResult<ReceiveStripeEventResponses, ReceiveStripeEventErrors, ThrowOnError> => (options.client ?? client).post<ReceiveStripeEventResponses, ReceiveStripeEventErrors, ThrowOnError>({
+    url: '/v1/billing/stripe-webhook',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

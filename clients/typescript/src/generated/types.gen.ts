@@ -25,7 +25,7 @@ export type ProblemDto = {
     /**
      * Stable machine-readable code; branch on this
      */
-    code: 'malformed_request' | 'missing_api_key' | 'invalid_api_key' | 'insufficient_credits' | 'not_found' | 'conflict' | 'file_too_large' | 'url_too_long' | 'unsupported_media' | 'validation_failed' | 'unsupported_url' | 'url_not_allowed' | 'media_unavailable' | 'media_too_long' | 'unsupported_language' | 'rate_limited' | 'headers_too_large' | 'internal_error' | 'upstream_failed' | 'service_unavailable' | 'storage_unavailable';
+    code: 'malformed_request' | 'invalid_signature' | 'missing_api_key' | 'invalid_api_key' | 'insufficient_credits' | 'credits_owed' | 'key_limit_reached' | 'forbidden' | 'not_found' | 'conflict' | 'file_too_large' | 'url_too_long' | 'unsupported_media' | 'validation_failed' | 'unsupported_url' | 'url_not_allowed' | 'media_unavailable' | 'media_too_long' | 'unsupported_language' | 'rate_limited' | 'headers_too_large' | 'internal_error' | 'upstream_failed' | 'service_unavailable' | 'billing_unavailable' | 'storage_unavailable';
     /**
      * The path the request was for
      */
@@ -63,6 +63,10 @@ export type AccountDto = {
      * Credits available
      */
     balance: number;
+    /**
+     * Credits a refunded or disputed purchase took back after they were spent; while above 0, paid requests answer 402 `credits_owed`, and credits bought or granted pay it first
+     */
+    credits_owed: number;
     created_at: string;
 };
 
@@ -72,7 +76,10 @@ export type LedgerEntryDto = {
      * Credits; negative for charges
      */
     amount: number;
-    kind: 'grant' | 'purchase' | 'charge' | 'refund';
+    /**
+     * `reversal`: credits a refunded or disputed purchase took back, or credits owed paid
+     */
+    kind: 'grant' | 'purchase' | 'charge' | 'refund' | 'reversal';
     job_id: string | null;
     reason: string | null;
     balance_after: number;
@@ -82,6 +89,64 @@ export type LedgerEntryDto = {
 export type LedgerPageDto = {
     data: Array<LedgerEntryDto>;
     next_cursor: string | null;
+};
+
+export type UsageRowDto = {
+    /**
+     * Jobs created in the range (synchronous requests such as /v1/info are charges without a job)
+     */
+    jobs: number;
+    /**
+     * Credits charged
+     */
+    credits_charged: number;
+    /**
+     * Credits refunded (failed or canceled jobs, unused reservations)
+     */
+    credits_refunded: number;
+    /**
+     * charged − refunded
+     */
+    credits_net: number;
+    /**
+     * With group_by=day: the UTC day
+     */
+    day?: string;
+    /**
+     * With group_by=operation: the job type, or the synchronous request (`info`)
+     */
+    operation?: string;
+    /**
+     * With group_by=platform: the site (null when unknown, e.g. uploads and synchronous requests)
+     */
+    platform?: string | null;
+};
+
+export type UsageTotalsDto = {
+    /**
+     * Jobs created in the range (synchronous requests such as /v1/info are charges without a job)
+     */
+    jobs: number;
+    /**
+     * Credits charged
+     */
+    credits_charged: number;
+    /**
+     * Credits refunded (failed or canceled jobs, unused reservations)
+     */
+    credits_refunded: number;
+    /**
+     * charged − refunded
+     */
+    credits_net: number;
+};
+
+export type UsageDto = {
+    from: string;
+    to: string;
+    group_by: 'day' | 'operation' | 'platform';
+    data: Array<UsageRowDto>;
+    totals: UsageTotalsDto;
 };
 
 export type CreateKeyDto = {
@@ -1505,6 +1570,89 @@ export type CommentsPageDto = {
     next_cursor: string | null;
 };
 
+export type CreditPackDto = {
+    id: string;
+    /**
+     * Credits the pack adds
+     */
+    credits: number;
+    /**
+     * Price in the currency’s smallest unit (cents)
+     */
+    amount: number;
+    currency: string;
+    name: string;
+};
+
+export type CreditPackListDto = {
+    data: Array<CreditPackDto>;
+};
+
+export type CheckoutRequestDto = {
+    /**
+     * A pack id from GET /v1/billing/packs
+     */
+    pack_id: string;
+};
+
+export type CheckoutDto = {
+    /**
+     * The Stripe Checkout Session
+     */
+    session_id: string;
+    /**
+     * Send the customer here to pay
+     */
+    checkout_url: string;
+    pack_id: string;
+    credits: number;
+    amount: number;
+    currency: string;
+};
+
+export type PaymentDto = {
+    /**
+     * The Stripe Checkout Session
+     */
+    session_id: string;
+    pack_id: string;
+    credits: number;
+    amount: number;
+    currency: string;
+    /**
+     * `open` until paid; `paid` once credited; `refunded` after a refund or dispute took credits back; `expired` or `failed` when never paid
+     */
+    status: 'open' | 'paid' | 'refunded' | 'expired' | 'failed';
+    /**
+     * Refunded so far, in the smallest unit
+     */
+    amount_refunded: number;
+    /**
+     * Disputed, in the smallest unit
+     */
+    amount_disputed: number;
+    /**
+     * Credits taken back (or owed) because of refunds and disputes
+     */
+    credits_reversed: number;
+    created_at: string;
+    paid_at: string | null;
+};
+
+export type PaymentPageDto = {
+    data: Array<PaymentDto>;
+    next_cursor: string | null;
+};
+
+export type WebhookReceiptDto = {
+    received: boolean;
+    event_id: string;
+    /**
+     * What the event did; `duplicate` when this event id was processed before
+     */
+    outcome: 'credited' | 'already_credited' | 'awaiting_payment' | 'closed' | 'reversed' | 'nothing_to_reverse' | 'unknown_session' | 'not_paid' | 'ignored' | 'duplicate';
+};
+
 export type JobEventDto = {
     status: 'pending' | 'processing' | 'completed' | 'failed' | 'canceled';
     progress?: number;
@@ -1578,7 +1726,7 @@ export type GetAccountErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -1630,7 +1778,7 @@ export type ListLedgerEntriesErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -1642,6 +1790,65 @@ export type ListLedgerEntriesResponses = {
 };
 
 export type ListLedgerEntriesResponse = ListLedgerEntriesResponses[keyof ListLedgerEntriesResponses];
+
+export type GetUsageData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Start, inclusive (a date or date-time; default: 30 days before `to`)
+         */
+        from?: string;
+        /**
+         * End, exclusive (default: now). At most 366 days after `from`.
+         */
+        to?: string;
+        /**
+         * One row per UTC day, per operation, or per platform
+         */
+        group_by?: 'day' | 'operation' | 'platform';
+    };
+    url: '/v1/account/usage';
+};
+
+export type GetUsageErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * Bad range or grouping (`validation_failed`: from after to, more than 366 days, an unknown group_by)
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
+     */
+    503: ProblemDto;
+};
+
+export type GetUsageError = GetUsageErrors[keyof GetUsageErrors];
+
+export type GetUsageResponses = {
+    200: UsageDto;
+};
+
+export type GetUsageResponse = GetUsageResponses[keyof GetUsageResponses];
 
 export type ListKeysData = {
     body?: never;
@@ -1676,7 +1883,7 @@ export type ListKeysErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -1726,7 +1933,7 @@ export type CreateKeyErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -1782,7 +1989,7 @@ export type RevokeKeyErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -1838,7 +2045,7 @@ export type CreateUploadErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
     /**
@@ -1898,7 +2105,7 @@ export type DeleteUploadErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -1957,7 +2164,7 @@ export type GetUploadErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2007,7 +2214,7 @@ export type DeleteWebhookEndpointErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2060,7 +2267,7 @@ export type GetWebhookEndpointErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2110,7 +2317,7 @@ export type SetWebhookEndpointErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2160,7 +2367,7 @@ export type GetWebhookSecretErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2206,7 +2413,7 @@ export type RotateWebhookSecretErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2260,7 +2467,7 @@ export type ListWebhookDeliveriesErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2320,7 +2527,7 @@ export type RetryWebhookDeliveryErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2378,7 +2585,7 @@ export type TestWebhookErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2446,7 +2653,7 @@ export type CreateBatchErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2502,7 +2709,7 @@ export type GetBatchErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2537,7 +2744,7 @@ export type GetInfoErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
      */
     402: ProblemDto;
     /**
@@ -2565,7 +2772,7 @@ export type GetInfoErrors = {
      */
     502: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2601,7 +2808,7 @@ export type CreateInfoErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
      */
     402: ProblemDto;
     /**
@@ -2633,7 +2840,7 @@ export type CreateInfoErrors = {
      */
     502: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2669,7 +2876,7 @@ export type CreateDownloadErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
      */
     402: ProblemDto;
     /**
@@ -2701,7 +2908,7 @@ export type CreateDownloadErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2737,7 +2944,7 @@ export type CreateTranscriptionErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
      */
     402: ProblemDto;
     /**
@@ -2773,7 +2980,7 @@ export type CreateTranscriptionErrors = {
      */
     502: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2835,7 +3042,7 @@ export type GetTranscriptErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2874,7 +3081,7 @@ export type CreateTranslationErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
      */
     402: ProblemDto;
     /**
@@ -2910,7 +3117,7 @@ export type CreateTranslationErrors = {
      */
     502: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2956,7 +3163,7 @@ export type ListLanguagesErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -2992,7 +3199,7 @@ export type CreatePreviewErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
      */
     402: ProblemDto;
     /**
@@ -3020,7 +3227,7 @@ export type CreatePreviewErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -3056,7 +3263,7 @@ export type CreateFingerprintErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
      */
     402: ProblemDto;
     /**
@@ -3084,7 +3291,7 @@ export type CreateFingerprintErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -3134,7 +3341,7 @@ export type CompareFingerprintsErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -3184,7 +3391,7 @@ export type SearchFingerprintsErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -3220,7 +3427,7 @@ export type CreateCommentsErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
      */
     402: ProblemDto;
     /**
@@ -3244,7 +3451,7 @@ export type CreateCommentsErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -3310,7 +3517,7 @@ export type ListJobCommentsErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -3322,6 +3529,213 @@ export type ListJobCommentsResponses = {
 };
 
 export type ListJobCommentsResponse = ListJobCommentsResponses[keyof ListJobCommentsResponses];
+
+export type ListCreditPacksData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/billing/packs';
+};
+
+export type ListCreditPacksErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * Invalid input (`validation_failed`, with `errors` per field)
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
+     */
+    503: ProblemDto;
+};
+
+export type ListCreditPacksError = ListCreditPacksErrors[keyof ListCreditPacksErrors];
+
+export type ListCreditPacksResponses = {
+    200: CreditPackListDto;
+};
+
+export type ListCreditPacksResponse = ListCreditPacksResponses[keyof ListCreditPacksResponses];
+
+export type CreateCheckoutData = {
+    body: CheckoutRequestDto;
+    headers?: {
+        /**
+         * Repeat a POST safely: the same key and body return the first response and charge nothing more; the same key with another body answers 409 `conflict`. Keys are kept 24 h.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/billing/checkout';
+};
+
+export type CreateCheckoutErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * Idempotency-Key reused with a different request (`conflict`)
+     */
+    409: ProblemDto;
+    /**
+     * No such pack (`validation_failed`)
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Stripe did not create the session (`upstream_failed`); nothing was recorded
+     */
+    502: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
+     */
+    503: ProblemDto;
+};
+
+export type CreateCheckoutError = CreateCheckoutErrors[keyof CreateCheckoutErrors];
+
+export type CreateCheckoutResponses = {
+    201: CheckoutDto;
+};
+
+export type CreateCheckoutResponse = CreateCheckoutResponses[keyof CreateCheckoutResponses];
+
+export type ListPaymentsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Opaque cursor from the previous page (`next_cursor`)
+         */
+        cursor?: string;
+        limit?: number;
+    };
+    url: '/v1/billing/payments';
+};
+
+export type ListPaymentsErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * Invalid input (`validation_failed`, with `errors` per field)
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
+     */
+    503: ProblemDto;
+};
+
+export type ListPaymentsError = ListPaymentsErrors[keyof ListPaymentsErrors];
+
+export type ListPaymentsResponses = {
+    200: PaymentPageDto;
+};
+
+export type ListPaymentsResponse = ListPaymentsResponses[keyof ListPaymentsResponses];
+
+export type ReceiveStripeEventData = {
+    /**
+     * A Stripe event, as Stripe sent it
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    headers: {
+        /**
+         * Set by Stripe
+         */
+        'Stripe-Signature': string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/billing/stripe-webhook';
+};
+
+export type ReceiveStripeEventErrors = {
+    /**
+     * Missing, forged or stale signature (`invalid_signature`); nothing changed
+     */
+    400: ProblemDto;
+    /**
+     * Invalid input (`validation_failed`, with `errors` per field)
+     */
+    422: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Billing is not configured (`billing_unavailable`)
+     */
+    503: ProblemDto;
+};
+
+export type ReceiveStripeEventError = ReceiveStripeEventErrors[keyof ReceiveStripeEventErrors];
+
+export type ReceiveStripeEventResponses = {
+    200: WebhookReceiptDto;
+};
+
+export type ReceiveStripeEventResponse = ReceiveStripeEventResponses[keyof ReceiveStripeEventResponses];
 
 export type GetLivenessData = {
     body?: never;
@@ -3551,7 +3965,7 @@ export type ListJobsErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -3607,7 +4021,7 @@ export type CancelJobErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -3663,7 +4077,7 @@ export type GetJobErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };
@@ -3725,7 +4139,7 @@ export type FollowJobErrors = {
      */
     500: ProblemDto;
     /**
-     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
      */
     503: ProblemDto;
 };

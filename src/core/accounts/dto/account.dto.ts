@@ -51,11 +51,11 @@ export class KeyListDto {
 }
 
 export class UsageQueryDto {
-  @ApiPropertyOptional({ format: 'date-time', description: 'Start, inclusive (a date or date-time; default: 30 days before `to`)', example: '2026-11-01' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Start, inclusive (a date or date-time; default: 30 days before `to`)', example: '2026-11-01T00:00:00Z' })
   @IsOptional() @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'End, exclusive (default: now). At most 366 days after `from`.', example: '2026-12-01' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'End, exclusive (default: now). At most 366 days after `from`.', example: '2026-12-01T00:00:00Z' })
   @IsOptional() @IsISO8601({ strict: true })
   to?: string;
 
