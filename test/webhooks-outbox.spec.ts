@@ -218,7 +218,12 @@ describe('batch.completed when the last two jobs of a batch end at once', () => 
       // Each sees the other's job still running unless the batch is checked after the other has
       // committed. Work that cost what it was charged refunds nothing, so the two completions
       // share no account row either.
-      const outcome = { result: {} as never, outputs: [], cost: 1 };
+      // What a download of the fixture reports (the answer is checked against the contract).
+      const result = {
+        title: 'direct', source: { id: null, platform: 'generic', webpage_url: null }, format: 'mp4', duration: 6, width: 640, height: 360,
+        vcodec: 'h264', acodec: 'aac', size: 1000, metadata: null,
+      };
+      const outcome = { result: result as never, outputs: [], cost: 1 };
       await Promise.all(running.map((job) => lifecycle.complete(job!, outcome)));
     } finally {
       linger = false;

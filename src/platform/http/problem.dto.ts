@@ -21,4 +21,5 @@ export class ProblemDto {
   @ApiPropertyOptional({ type: [String], example: ['en-es', 'es-en'], description: 'unsupported_language: the languages (or `source-target` pairs) this installation handles' })
   supported?: string[];
   @ApiPropertyOptional({ type: 'integer', description: 'file_too_large for an upload past the account’s upload storage: the quota in MB' }) quota_mb?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'credits_owed: the credits a refunded or disputed purchase left owing' }) owed?: number;
 }

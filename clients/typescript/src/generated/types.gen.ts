@@ -54,6 +54,10 @@ export type ProblemDto = {
      * file_too_large for an upload past the account’s upload storage: the quota in MB
      */
     quota_mb?: number;
+    /**
+     * credits_owed: the credits a refunded or disputed purchase left owing
+     */
+    owed?: number;
 };
 
 export type AccountDto = {
