@@ -6,11 +6,10 @@
 // Usage: node bench/fingerprint.mjs [searches=200]
 // Needs a build in dist/ (npm run build), PostgreSQL and Redis on 127.0.0.1, ffmpeg, yt-dlp.
 // BENCH_FINGERPRINT_DB names the database (default mediary_bench_fingerprint).
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, TEN_MINUTES_SECONDS, TMP, dropRedisPrefix, ensureAccounts, ensureDatabase, ensureTenMinutes720p, freePort, loadavg, log, machine,
+  ROOT, TEN_MINUTES_SECONDS, TMP, dropRedisPrefix, ensureAccounts, finalJobEvent, timedFfmpeg, ensureDatabase, ensureTenMinutes720p, freePort, loadavg, log, machine,
   percentile, psql, serverEnv, spawnTracked, startMediaServer, stopAll, waitHttp, waitQuiet,
 } from './lib.mjs';
 
@@ -21,32 +20,7 @@ const storageDir = path.join(TMP, `storage-${prefix}`);
 /** A library entry is a ten-minute video: 600 hashes. */
 const ENTRY_SECONDS = 600;
 
-function timed(args) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`ffmpeg exited ${code}: ${err}`))));
-  });
-}
 
-async function finalEvent(base, jobId, key) {
-  const res = await fetch(`${base}/v1/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' } });
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('the event stream ended without a final event');
-    text += decoder.decode(value, { stream: true });
-    const m = /"status":"(completed|failed|canceled)"/.exec(text);
-    if (m) {
-      reader.cancel().catch(() => undefined);
-      return { at: performance.now(), status: m[1] };
-    }
-  }
-}
 
 /**
  * A library of `minutes` fingerprinted minutes for one account, made in SQL: completed
@@ -127,14 +101,14 @@ async function main() {
   // 1. speed: bare decode (the same filters) vs. the job
   await waitQuiet('fingerprint speed');
   const load = loadavg();
-  const bare = await timed(['-i', url, '-map', '0:v:0', '-vf', 'fps=1:round=down,crop=iw*0.8:ih*0.8,scale=32:32:flags=area,format=gray', '-f', 'null', '-', '-map', '0:a:0', '-ac', '1', '-f', 'chromaprint', '-fp_format', 'raw', '-y', path.join(TMP, 'fp.raw')]);
+  const bare = await timedFfmpeg(['-i', url, '-map', '0:v:0', '-vf', 'fps=1:round=down,crop=iw*0.8:ih*0.8,scale=32:32:flags=area,format=gray', '-f', 'null', '-', '-map', '0:a:0', '-ac', '1', '-f', 'chromaprint', '-fp_format', 'raw', '-y', path.join(TMP, 'fp.raw')]);
   const t0 = performance.now();
   const res = await fetch(`${base}/v1/fingerprint`, {
     method: 'POST', headers: { authorization: `Bearer ${account.api_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ url }),
   });
   const accepted = await res.json();
   if (res.status !== 202) throw new Error(`fingerprint: ${res.status} ${JSON.stringify(accepted)}`);
-  const end = await finalEvent(base, accepted.job_id, account.api_key);
+  const end = await finalJobEvent(base, accepted.job_id, account.api_key);
   if (end.status !== 'completed') throw new Error(`fingerprint ended ${end.status}`);
   const jobMs = end.at - t0;
   log(`fingerprint of ${TEN_MINUTES_SECONDS} s: bare decode ${bare.toFixed(0)} ms, job ${jobMs.toFixed(0)} ms (load ${load})`);

@@ -401,3 +401,35 @@ export const formatCpu = (pct) =>
     .filter(([, v]) => v >= 3)
     .map(([k, v]) => `${k} ${v}%`)
     .join(', ');
+
+/** Runs ffmpeg (quiet, argument array) and resolves with its wall time in ms. */
+export function timedFfmpeg(args) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`ffmpeg exited ${code}: ${err}`))));
+  });
+}
+
+/** Resolves when the job's event stream (GET /v1/jobs/{id}/events) delivers its final event: `{ at, status }`. */
+export async function finalJobEvent(base, jobId, key) {
+  const res = await fetch(`${base}/v1/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' } });
+  if (res.status !== 200) throw new Error(`events: ${res.status} ${await res.text()}`);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('the event stream ended without a final event');
+    text += decoder.decode(value, { stream: true });
+    const m = /"status":"(completed|failed|canceled)"/.exec(text);
+    if (m) {
+      const at = performance.now();
+      reader.cancel().catch(() => undefined);
+      return { at, status: m[1] };
+    }
+  }
+}

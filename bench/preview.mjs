@@ -5,11 +5,10 @@
 // Usage: node bench/preview.mjs [runs=3]
 // Needs a build in dist/ (npm run build), PostgreSQL and Redis on 127.0.0.1, ffmpeg, yt-dlp.
 // BENCH_PREVIEW_DB names the database (default mediary_bench_preview).
-import { spawn } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, TEN_MINUTES_SECONDS, TMP, dropRedisPrefix, ensureAccounts, ensureDatabase, ensureTenMinutes720p, freePort, loadavg, log, machine, median, serverEnv,
+  ROOT, TEN_MINUTES_SECONDS, TMP, dropRedisPrefix, ensureAccounts, finalJobEvent, timedFfmpeg, ensureDatabase, ensureTenMinutes720p, freePort, loadavg, log, machine, median, serverEnv,
   spawnTracked, startMediaServer, stopAll, waitHttp, waitQuiet,
 } from './lib.mjs';
 
@@ -19,35 +18,7 @@ const prefix = `bench_preview_${process.pid}`;
 const storageDir = path.join(TMP, `storage-${prefix}`);
 const DURATION = TEN_MINUTES_SECONDS;
 
-function timed(args) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`ffmpeg exited ${code}: ${err}`))));
-  });
-}
 
-/** The final event of a job's SSE stream: when the server announces the end. */
-async function finalEvent(base, jobId, key) {
-  const res = await fetch(`${base}/v1/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' } });
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('the event stream ended without a final event');
-    text += decoder.decode(value, { stream: true });
-    const m = /"status":"(completed|failed|canceled)"/.exec(text);
-    if (m) {
-      const at = performance.now();
-      reader.cancel().catch(() => undefined);
-      return { at, status: m[1] };
-    }
-  }
-}
 
 async function main() {
   log(`machine: ${JSON.stringify(machine())}`);
@@ -105,17 +76,17 @@ async function main() {
       const t0 = performance.now();
       const queue = [...c.bare];
       await Promise.all(Array.from({ length: c.parallel ?? 1 }, async () => {
-        for (let args = queue.shift(); args; args = queue.shift()) await timed(args);
+        for (let args = queue.shift(); args; args = queue.shift()) await timedFfmpeg(args);
       }));
       const bareMs = performance.now() - t0;
-      const fullMs = c.full ? await timed(c.full) : null;
+      const fullMs = c.full ? await timedFfmpeg(c.full) : null;
       const s0 = performance.now();
       const res = await fetch(`${base}/v1/preview`, {
         method: 'POST', headers: { authorization: `Bearer ${account.api_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ url, type: c.type, ...c.body }),
       });
       const accepted = await res.json();
       if (res.status !== 202) throw new Error(`${c.type}: ${res.status} ${JSON.stringify(accepted)}`);
-      const end = await finalEvent(base, accepted.job_id, account.api_key);
+      const end = await finalJobEvent(base, accepted.job_id, account.api_key);
       const ms = end.at - s0;
       if (end.status !== 'completed') throw new Error(`${c.type} ended ${end.status}`);
       const job = await (await fetch(`${base}/v1/jobs/${accepted.job_id}`, { headers: { authorization: `Bearer ${account.api_key}` } })).json();
