@@ -12,6 +12,7 @@ import { JOB_SCHEMA, jobUnionSchema } from './core/jobs/dto/jobs.dto.js';
 import { clientErrorHandler, frameworkErrors, installRequestLimits } from './platform/http/request-limits.js';
 import { validationPipe } from './platform/http/validation.js';
 import { httpDuration } from './platform/metrics.js';
+import { runInRequestContext } from './platform/http/request-context.js';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
@@ -34,9 +35,10 @@ export async function createHttpApp(config: Config, parts: Parts, opts: { docs?:
   installRequestLimits(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
-  app
-    .getHttpAdapter()
-    .getInstance()
+  const fastify = app.getHttpAdapter().getInstance();
+  // Callback style, so the rest of the request (guard, handler, charge) runs inside the context.
+  fastify.addHook('onRequest', (_req, _reply, done) => runInRequestContext(done));
+  fastify
     .addHook('onResponse', async (req, reply) => {
       const route = req.routeOptions.url ?? 'unmatched';
       httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);

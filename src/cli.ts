@@ -4,12 +4,15 @@ import { createContext } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { AppError } from './errors.js';
 import { AccountsService } from './core/accounts/accounts.service.js';
+import { SCOPES, scopesOf, type Scope } from './platform/http/scopes.js';
 
 const USAGE = `Usage: npm run mediary -- <command> [options]
 
   account:create --name NAME [--credits N]          create an account and its first API key
   credits:grant  --account ID --amount N --reason R add credits to an account
   key:create     --account ID [--name NAME]          mint another API key
+                 [--scopes jobs:read,jobs:write,...]  only these scopes (default all: ${SCOPES.join(', ')})
+                 [--monthly-limit N]                credits it may spend per month (UTC)
   key:revoke     --key-id ID                         revoke a key
 
 Every command prints one JSON object.`;
@@ -24,6 +27,8 @@ async function run(command: string | undefined, args: string[]): Promise<Record<
       amount: { type: 'string' },
       reason: { type: 'string' },
       'key-id': { type: 'string' },
+      scopes: { type: 'string' },
+      'monthly-limit': { type: 'string' },
     },
     strict: true,
   });
@@ -57,8 +62,18 @@ async function run(command: string | undefined, args: string[]): Promise<Record<
       case 'key:create': {
         const accountId = need('account');
         await accounts.getAccount(accountId);
-        const minted = await accounts.mintKey(accountId, values.name ?? null);
-        return { account_id: accountId, key_id: minted.key.id, api_key: minted.plaintext };
+        const scopes = values.scopes?.split(',').map((s) => s.trim());
+        const unknown = scopes?.find((s) => !(SCOPES as readonly string[]).includes(s));
+        if (unknown !== undefined) throw new UsageError(`--scopes: unknown scope "${unknown}"`);
+        const monthlyCreditLimit = values['monthly-limit'] === undefined ? null : int('monthly-limit');
+        const minted = await accounts.mintKey(accountId, values.name ?? null, { scopes: scopes as Scope[] | undefined, monthlyCreditLimit });
+        return {
+          account_id: accountId,
+          key_id: minted.key.id,
+          api_key: minted.plaintext,
+          scopes: scopesOf(minted.key.scopes),
+          monthly_credit_limit: minted.key.monthlyCreditLimit,
+        };
       }
       default: {
         const key = await accounts.revokeKey(null, need('key-id'));

@@ -1,18 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AccountDto, CreatedKeyDto, CreateKeyDto, KeyDto, KeyListDto, LedgerPageDto, UsageDto, UsageQueryDto, type UsageRowDto } from './dto/account.dto.js';
 
 import type { ApiKeyEntity } from './api-key.entity.js';
-import { AccountId, AuthedEndpoint, RateClassOf } from '../../platform/http/decorators.js';
+import { AccountId, AuthedEndpoint, RateClassOf, type AuthedRequest } from '../../platform/http/decorators.js';
+import { scopesOf } from '../../platform/http/scopes.js';
 import { AccountsService } from './accounts.service.js';
 import { PageQueryDto } from '../../platform/http/pagination.js';
 
-function keyView(k: ApiKeyEntity): KeyDto {
+function keyView(k: ApiKeyEntity, spentThisMonth: number): KeyDto {
   return {
     id: k.id,
     name: k.name,
     prefix: k.prefix,
     last4: k.last4,
+    scopes: scopesOf(k.scopes),
+    monthly_credit_limit: k.monthlyCreditLimit,
+    spent_this_month: spentThisMonth,
     created_at: k.createdAt.toISOString(),
     revoked_at: k.revokedAt?.toISOString() ?? null,
   };
@@ -28,7 +32,7 @@ export class AccountController {
   @Get('account')
   @ApiOperation({ operationId: 'getAccount', summary: 'Your account and credit balance' })
   @ApiOkResponse({ type: AccountDto })
-  @AuthedEndpoint()
+  @AuthedEndpoint('account:read')
   async account(@AccountId() accountId: string): Promise<AccountDto> {
     const a = await this.accounts.getAccount(accountId);
     return { id: a.id, name: a.name, balance: a.balance, credits_owed: a.creditsOwed, created_at: a.createdAt.toISOString() };
@@ -37,7 +41,7 @@ export class AccountController {
   @Get('account/ledger')
   @ApiOperation({ operationId: 'listLedgerEntries', summary: 'Ledger entries (charges, refunds, grants, purchases)', description: 'Newest first, cursor-paginated.' })
   @ApiOkResponse({ type: LedgerPageDto })
-  @AuthedEndpoint({ 422: 'The cursor or limit is invalid (`validation_failed` with `errors`)' })
+  @AuthedEndpoint('account:read', { 422: 'The cursor or limit is invalid (`validation_failed` with `errors`)' })
   async ledger(@AccountId() accountId: string, @Query() q: PageQueryDto): Promise<LedgerPageDto> {
     const page = await this.accounts.ledgerPage(accountId, q.cursor, q.limit ?? 50);
     return {
@@ -63,7 +67,7 @@ export class AccountController {
       '/v1/info, counted in credits but not in jobs). A refund counts on the day its job was created. Rows are sorted by their key.',
   })
   @ApiOkResponse({ type: UsageDto })
-  @AuthedEndpoint({ 422: 'Bad range or grouping (`validation_failed`: from after to, more than 366 days, an unknown group_by)' })
+  @AuthedEndpoint('account:read', { 422: 'Bad range or grouping (`validation_failed`: from after to, more than 366 days, an unknown group_by)' })
   async usage(@AccountId() accountId: string, @Query() q: UsageQueryDto): Promise<UsageDto> {
     const group = q.group_by ?? 'day';
     const report = await this.accounts.usage(accountId, group, q.from, q.to);
@@ -85,20 +89,29 @@ export class AccountController {
 
   @Post('keys')
   @RateClassOf('account')
-  @ApiOperation({ operationId: 'createKey', summary: 'Mint an API key', description: 'The key is in this response only; it is stored as a sha256 hash.' })
+  @ApiOperation({
+    operationId: 'createKey',
+    summary: 'Mint an API key',
+    description: 'The key is in this response only; it is stored as a sha256 hash. Optionally narrower than the key minting it: fewer `scopes`, a `monthly_credit_limit`.',
+  })
   @ApiCreatedResponse({ type: CreatedKeyDto })
-  @AuthedEndpoint({ 413: true, 422: 'The name is too long or not text (`validation_failed` with `errors`)' })
-  async createKey(@AccountId() accountId: string, @Body() body: CreateKeyDto): Promise<CreatedKeyDto> {
-    const minted = await this.accounts.mintKey(accountId, body.name ?? null);
-    return { ...keyView(minted.key), key: minted.plaintext };
+  @AuthedEndpoint('keys:manage', {
+    403: 'The key lacks `keys:manage`, or asks for a scope it does not hold or a limit above its own (`forbidden`)',
+    413: true,
+    422: 'The name is too long, a scope is unknown or repeated, or the limit is not a whole number ≥ 0 (`validation_failed` with `errors`)',
+  })
+  async createKey(@AccountId() accountId: string, @Req() req: AuthedRequest, @Body() body: CreateKeyDto): Promise<CreatedKeyDto> {
+    const grant = { scopes: body.scopes, monthlyCreditLimit: body.monthly_credit_limit ?? null };
+    const minted = await this.accounts.mintKey(accountId, body.name ?? null, grant, req.keyId ?? null);
+    return { ...keyView(minted.key, 0), key: minted.plaintext };
   }
 
   @Get('keys')
   @ApiOperation({ operationId: 'listKeys', summary: 'List API keys', description: 'Prefix and last four characters only.' })
   @ApiOkResponse({ type: KeyListDto })
-  @AuthedEndpoint()
+  @AuthedEndpoint('keys:manage')
   async keys(@AccountId() accountId: string): Promise<KeyListDto> {
-    return { data: (await this.accounts.listKeys(accountId)).map(keyView) };
+    return { data: (await this.accounts.listKeys(accountId)).map((k) => keyView(k.key, k.spentThisMonth)) };
   }
 
   @Delete('keys/:id')
@@ -107,8 +120,9 @@ export class AccountController {
   @ApiOperation({ operationId: 'revokeKey', summary: 'Revoke an API key', description: 'Takes effect at once. Revoking the key you are using is allowed.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: KeyDto })
-  @AuthedEndpoint({ 404: 'No such key of yours (`not_found`)' })
+  @AuthedEndpoint('keys:manage', { 404: 'No such key of yours (`not_found`)' })
   async revoke(@AccountId() accountId: string, @Param('id') id: string): Promise<KeyDto> {
-    return keyView(await this.accounts.revokeKey(accountId, id));
+    const key = await this.accounts.revokeKey(accountId, id);
+    return keyView(key, await this.accounts.spentThisMonth(key.id));
   }
 }

@@ -5,11 +5,20 @@ import { AccountEntity } from './account.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { toSafeInteger } from '../../platform/database/numbers.js';
 import { firstRow } from '../../platform/database/sql.js';
+import { scopesOf, type Scope } from '../../platform/http/scopes.js';
+import { CURRENT_MONTH } from '../ledger/key-spend.js';
 import { LedgerEntryEntity } from '../ledger/ledger-entry.entity.js';
 
 export interface KeyOwner {
   keyId: string;
   accountId: string;
+  scopes: Scope[];
+}
+
+/** A key as listed: the row and what it spent this month. */
+export interface ListedKey {
+  key: ApiKeyEntity;
+  spentThisMonth: number;
 }
 
 /** Accounts, their API keys and reads of their ledger. Money writes live in LedgerRepository. */
@@ -38,14 +47,27 @@ export class AccountRepository {
 
   /** The owner of an unrevoked key with this hash. One indexed lookup on the hot path. */
   async findKeyOwner(keyHash: Buffer): Promise<KeyOwner | null> {
-    return firstRow(this.db, 'SELECT id, account_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash], (r) => ({
+    return firstRow(this.db, 'SELECT id, account_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash], (r) => ({
       keyId: r.id as string,
       accountId: r.account_id as string,
+      scopes: scopesOf(r.scopes as string[] | null),
     }));
   }
 
-  listKeys(accountId: string): Promise<ApiKeyEntity[]> {
-    return this.db.getRepository(ApiKeyEntity).find({ where: { accountId }, order: { createdAt: 'ASC' } });
+  async listKeys(accountId: string): Promise<ListedKey[]> {
+    const keys = await this.db.getRepository(ApiKeyEntity).find({ where: { accountId }, order: { createdAt: 'ASC' } });
+    const spent = await this.spentThisMonth(keys.map((k) => k.id));
+    return keys.map((key) => ({ key, spentThisMonth: spent.get(key.id) ?? 0 }));
+  }
+
+  /** Net credits each key spent in the current calendar month (UTC). */
+  async spentThisMonth(keyIds: string[]): Promise<Map<string, number>> {
+    if (!keyIds.length) return new Map();
+    const rows: Array<{ key_id: string; credits: string }> = await this.db.query(
+      `SELECT key_id, credits::text FROM api_key_spend WHERE key_id = ANY($1::uuid[]) AND month = ${CURRENT_MONTH}`,
+      [keyIds],
+    );
+    return new Map(rows.map((r) => [r.key_id, toSafeInteger(r.credits)]));
   }
 
   findKey(keyId: string): Promise<ApiKeyEntity | null> {

@@ -6,7 +6,7 @@ import type { AccountRepository, KeyOwner } from './account.repository.js';
 import { AccountsService } from './accounts.service.js';
 import type { UsageRepository } from './usage.repository.js';
 
-const owner: KeyOwner = { keyId: 'k1', accountId: 'a1' };
+const owner: KeyOwner = { keyId: 'k1', accountId: 'a1', scopes: ['jobs:read'] };
 
 /** A key store whose lookups can be held back, to stage a revocation in the middle of one. */
 function fakeKeys() {

@@ -5,7 +5,8 @@ import type { ApiKeyEntity } from './api-key.entity.js';
 import type { LedgerEntryEntity } from '../ledger/ledger-entry.entity.js';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { AccountRepository, type KeyOwner } from './account.repository.js';
+import { AccountRepository, type KeyOwner, type ListedKey } from './account.repository.js';
+import { SCOPES, scopesOf, type Scope } from '../../platform/http/scopes.js';
 import { CreditsRepository } from '../ledger/credits.repository.js';
 import { RedisRepository } from '../../platform/tools/redis.repository.js';
 import { readCursor, toPage } from '../../platform/http/pagination.js';
@@ -22,6 +23,12 @@ export const KEY_PREFIX = 'mdy_live_';
 
 export function hashKey(plaintext: string): Buffer {
   return createHash('sha256').update(plaintext).digest();
+}
+
+/** What a new key may do: its scopes (default all) and monthly credit limit (default none). */
+export interface KeyGrant {
+  scopes?: readonly Scope[];
+  monthlyCreditLimit?: number | null;
 }
 
 export interface MintedKey {
@@ -118,7 +125,24 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
     return new AppError('invalid_api_key', 'The API key is not valid or has been revoked');
   }
 
-  async mintKey(accountId: string, name: string | null): Promise<MintedKey> {
+  /**
+   * Mints a key holding `grant.scopes` (all when omitted) with an optional monthly credit limit.
+   * `minter` is the key asking (the API): it cannot hand out more than it holds, a scope it lacks
+   * or a limit above its own, so a narrow key never mints a wide one. The operator (CLI) can.
+   */
+  async mintKey(accountId: string, name: string | null, grant: KeyGrant = {}, minterKeyId: string | null = null): Promise<MintedKey> {
+    const scopes = grant.scopes ? scopesOf(grant.scopes) : null;
+    const limit = grant.monthlyCreditLimit ?? null;
+    if (minterKeyId) {
+      const minter = await this.accounts.findKey(minterKeyId);
+      if (!minter || minter.accountId !== accountId) throw this.invalidKey();
+      const held = scopesOf(minter.scopes);
+      const beyond = (scopes ?? [...SCOPES]).find((s) => !held.includes(s));
+      if (beyond) throw new AppError('forbidden', `This API key cannot grant the \`${beyond}\` scope, which it does not hold`, { scope: beyond });
+      if (minter.monthlyCreditLimit !== null && (limit === null || limit > minter.monthlyCreditLimit)) {
+        throw new AppError('forbidden', `This API key is limited to ${minter.monthlyCreditLimit} credits a month; a key it mints needs a monthly_credit_limit no higher`);
+      }
+    }
     const plaintext = KEY_PREFIX + randomBytes(24).toString('base64url');
     const key = await this.accounts.insertKey({
       id: randomUUID(),
@@ -127,12 +151,20 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
       prefix: KEY_PREFIX,
       last4: plaintext.slice(-4),
       name,
+      // Stored in the canonical order; null (every scope, including any added later) when all were asked for implicitly.
+      scopes,
+      monthlyCreditLimit: limit,
     });
     return { key, plaintext };
   }
 
-  listKeys(accountId: string): Promise<ApiKeyEntity[]> {
+  listKeys(accountId: string): Promise<ListedKey[]> {
     return this.accounts.listKeys(accountId);
+  }
+
+  /** What `key` spent this month (UTC), refunds deducted. */
+  async spentThisMonth(keyId: string): Promise<number> {
+    return (await this.accounts.spentThisMonth([keyId])).get(keyId) ?? 0;
   }
 
   /** Revokes a key; `accountId` null is the operator (CLI) revoking any key. */

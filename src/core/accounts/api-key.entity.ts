@@ -11,4 +11,8 @@ export class ApiKeyEntity {
   @Column('text', { nullable: true }) name: string | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
+  /** What the key may do; null holds every scope. */
+  @Column('text', { array: true, nullable: true }) scopes: string[] | null;
+  /** Net credits the key may spend per calendar month (UTC); null is no cap. */
+  @Column('integer', { name: 'monthly_credit_limit', nullable: true }) monthlyCreditLimit: number | null;
 }

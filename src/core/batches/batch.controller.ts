@@ -28,7 +28,7 @@ export class BatchController {
   })
   @ApiAcceptedResponse({ type: BatchAcceptedDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint({
+  @AuthedEndpoint('jobs:write', {
     402: 'Not enough credits for all the items; nothing was charged (`insufficient_credits`, with `required` and `available`)',
     404: 'An item names an upload that is not yours (`not_found`)',
     409: true,
@@ -48,7 +48,7 @@ export class BatchController {
   @ApiOperation({ operationId: 'getBatch', summary: 'A batch: status, summary and its jobs' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: BatchDto })
-  @AuthedEndpoint({ 404: 'No such batch of yours (`not_found`)' })
+  @AuthedEndpoint('jobs:read', { 404: 'No such batch of yours (`not_found`)' })
   get(@AccountId() accountId: string, @Param('id') id: string) {
     return this.batches.get(accountId, id);
   }

@@ -20,7 +20,7 @@ export class JobsController {
   @Get()
   @ApiOperation({ operationId: 'listJobs', summary: 'List jobs', description: 'Newest first, cursor-paginated. Free.' })
   @ApiOkResponse({ type: JobListDto })
-  @AuthedEndpoint({ 422: 'A filter or the cursor is invalid (`validation_failed` with `errors`)' })
+  @AuthedEndpoint('jobs:read', { 422: 'A filter or the cursor is invalid (`validation_failed` with `errors`)' })
   list(@AccountId() accountId: string, @Query() q: ListJobsQueryDto) {
     return this.jobs.list(
       accountId,
@@ -40,7 +40,7 @@ export class JobsController {
   @ApiOperation({ operationId: 'getJob', summary: 'Get a job', description: 'State, progress, result files (signed links) or error. Free.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ schema: { $ref: getSchemaPath(JOB_SCHEMA) } })
-  @AuthedEndpoint({ 404: 'No such job of yours (`not_found`)' })
+  @AuthedEndpoint('jobs:read', { 404: 'No such job of yours (`not_found`)' })
   get(@AccountId() accountId: string, @Param('id') id: string) {
     return this.jobs.get(accountId, id);
   }
@@ -61,7 +61,7 @@ export class JobsController {
     description: 'An event stream: frames of `id`, `event: job` and `data`; the schema is that of each frame’s JSON `data`',
     content: { 'text/event-stream': { schema: { $ref: getSchemaPath(JobEventDto) }, example: { status: 'processing', progress: 42, speed_bps: 1250000, eta_seconds: 12 } } },
   })
-  @AuthedEndpoint({ 404: 'No such job of yours (`not_found`)' })
+  @AuthedEndpoint('jobs:read', { 404: 'No such job of yours (`not_found`)' })
   async follow(
     @AccountId() accountId: string,
     @Param('id') id: string,
@@ -95,7 +95,7 @@ export class JobsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ schema: { $ref: getSchemaPath(JOB_SCHEMA) } })
-  @AuthedEndpoint({ 404: 'No such job of yours (`not_found`)' })
+  @AuthedEndpoint('jobs:write', { 404: 'No such job of yours (`not_found`)' })
   cancel(@AccountId() accountId: string, @Param('id') id: string) {
     return this.jobs.cancelOrDelete(accountId, id);
   }

@@ -5,7 +5,7 @@ import type { ChargeOutcome } from './charges.repository.js';
 /**
  * Turns the outcome of a charge into what the client gets: the fresh response, the stored
  * first response for a repeated Idempotency-Key, 409 for a key reused with another body,
- * or 402 with what was required and what is available.
+ * or 402 with what was required and what is available (or the key's cap and spend).
  */
 export function settleCharge(outcome: ChargeOutcome, price: number, fresh?: StoredResponse): StoredResponse {
   switch (outcome.kind) {
@@ -22,6 +22,12 @@ export function settleCharge(outcome: ChargeOutcome, price: number, fresh?: Stor
       throw new AppError('credits_owed', 'A refunded or disputed purchase took back credits that were already spent; buy credits to pay them before starting paid work', {
         owed: outcome.owed,
       });
+    case 'key_limit':
+      throw new AppError(
+        'key_limit_reached',
+        `This API key may spend ${outcome.limit} credits a month and has spent ${outcome.spent}; this request costs ${price}. Use another key or raise its limit`,
+        { limit: outcome.limit, spent: outcome.spent },
+      );
     default: {
       const never: never = outcome;
       throw new Error(`unexpected charge outcome ${JSON.stringify(never)}`);

@@ -4,6 +4,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { firstRow, transaction, type Queryable, type Row } from '../../platform/database/sql.js';
 import { JobEntity, type JobError, type JobOutput } from '../jobs/job.entity.js';
 import { balanceOf } from './credits.repository.js';
+import { refundSpend } from './key-spend.js';
 import { billedCost, refundOnCompletionSql, refundOnEnd, type ChargedJob } from './settlement.js';
 
 interface LockedJob extends ChargedJob {
@@ -74,7 +75,7 @@ export class JobSettlementRepository {
          INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after)
          SELECT done.account_id, done.refund_amount, 'refund', done.id, $6, credited.balance
          FROM done JOIN credited ON credited.id = done.account_id
-       )
+       ), spend AS (${refundSpend('$1', '(SELECT refund_amount FROM done)')})
        SELECT * FROM done`,
       [jobId, JSON.stringify(done.result), JSON.stringify(done.outputs), expiresAt, billedCost(done.cost), 'unused part of the reservation'],
       (r) => r,
@@ -119,7 +120,10 @@ export class JobSettlementRepository {
     return firstRow(q, 'SELECT account_id, status, credits_charged, credits_refunded, credits_committed FROM jobs WHERE id = $1 FOR UPDATE', [jobId], lockedJob);
   }
 
-  /** The job's one refund entry (a partial unique index allows no second), with the balance it leaves. */
+  /**
+   * The job's one refund entry (a partial unique index allows no second), with the balance it
+   * leaves, and the same amount given back to the paying key's monthly spend.
+   */
   private async refund(q: QueryRunner, accountId: string, jobId: string, amount: number, reason: string): Promise<void> {
     if (amount <= 0) return;
     const balance = await firstRow(q, 'UPDATE accounts SET balance = balance + $2 WHERE id = $1 RETURNING balance', [accountId, amount], balanceOf);
@@ -127,5 +131,6 @@ export class JobSettlementRepository {
       `INSERT INTO ledger_entries (account_id, amount, kind, job_id, reason, balance_after) VALUES ($1, $2, 'refund', $3, $4, $5)`,
       [accountId, amount, jobId, reason, balance],
     );
+    await q.query(refundSpend('$1', '$2::int'), [jobId, amount]);
   }
 }

@@ -32,7 +32,7 @@ export class UploadsController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiCreatedResponse({ type: UploadDto })
-  @AuthedEndpoint({
+  @AuthedEndpoint('jobs:write', {
     413: 'The file is larger than MAX_UPLOAD_SIZE_MB, or would take the account past its upload storage (`file_too_large`, with `quota_mb`)',
     415: 'ffprobe cannot read the file as audio or video, or it is a playlist (`unsupported_media`)',
     422: 'Not multipart/form-data, or no file in the field `file` (`validation_failed`)',
@@ -57,7 +57,7 @@ export class UploadsController {
   @Get(':id')
   @ApiOperation({ operationId: 'getUpload', summary: 'An upload' })
   @ApiOkResponse({ type: UploadDto })
-  @AuthedEndpoint({ 404: 'No such upload of yours (`not_found`)' })
+  @AuthedEndpoint('jobs:read', { 404: 'No such upload of yours (`not_found`)' })
   get(@AccountId() accountId: string, @Param('id') id: string): Promise<UploadView> {
     return this.uploads.get(accountId, id);
   }
@@ -66,7 +66,7 @@ export class UploadsController {
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteUpload', summary: 'Delete an upload now' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @AuthedEndpoint({ 404: 'No such upload of yours (`not_found`)' })
+  @AuthedEndpoint('jobs:write', { 404: 'No such upload of yours (`not_found`)' })
   async remove(@AccountId() accountId: string, @Param('id') id: string): Promise<void> {
     await this.uploads.delete(accountId, id);
   }

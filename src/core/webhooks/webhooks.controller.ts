@@ -36,7 +36,7 @@ export class WebhooksController {
   @Put('endpoint')
   @ApiOperation({ operationId: 'setWebhookEndpoint', summary: 'Set the account webhook endpoint', description: DELIVERY_DOC })
   @ApiOkResponse({ type: EndpointDto })
-  @AuthedEndpoint({ 413: true, 422: 'Not an http(s) URL, a private address (`url_not_allowed`), or an unknown event (`validation_failed`)' })
+  @AuthedEndpoint('keys:manage', { 413: true, 422: 'Not an http(s) URL, a private address (`url_not_allowed`), or an unknown event (`validation_failed`)' })
   async put(@AccountId() accountId: string, @Body() body: PutEndpointDto): Promise<EndpointDto> {
     return endpointView(await this.webhooks.putEndpoint(accountId, body.url, body.events));
   }
@@ -45,7 +45,7 @@ export class WebhooksController {
   @RateClassOf('read')
   @ApiOperation({ operationId: 'getWebhookEndpoint', summary: 'The account webhook endpoint' })
   @ApiOkResponse({ type: EndpointDto })
-  @AuthedEndpoint({ 404: 'No endpoint is set (`not_found`)' })
+  @AuthedEndpoint('keys:manage', { 404: 'No endpoint is set (`not_found`)' })
   async get(@AccountId() accountId: string): Promise<EndpointDto> {
     return endpointView(await this.webhooks.getEndpoint(accountId));
   }
@@ -54,7 +54,7 @@ export class WebhooksController {
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteWebhookEndpoint', summary: 'Remove the account webhook endpoint' })
   @ApiNoContentResponse({ description: 'Removed' })
-  @AuthedEndpoint({ 404: 'No endpoint is set (`not_found`)' })
+  @AuthedEndpoint('keys:manage', { 404: 'No endpoint is set (`not_found`)' })
   async remove(@AccountId() accountId: string): Promise<void> {
     await this.webhooks.deleteEndpoint(accountId);
   }
@@ -63,7 +63,7 @@ export class WebhooksController {
   @RateClassOf('read')
   @ApiOperation({ operationId: 'getWebhookSecret', summary: 'The signing secret (whsec_…)', description: 'Created on first use.' })
   @ApiOkResponse({ type: SecretDto })
-  @AuthedEndpoint({ 409: SECRET_UNREADABLE })
+  @AuthedEndpoint('keys:manage', { 409: SECRET_UNREADABLE })
   async secret(@AccountId() accountId: string): Promise<SecretDto> {
     const s = await this.webhooks.activeSecrets(accountId);
     return { secret: s.current, previous_secret_expires_at: s.previousExpiresAt?.toISOString() ?? null };
@@ -77,7 +77,7 @@ export class WebhooksController {
     description: 'Returns the new secret. During the overlap (24 h by default) every delivery carries two signatures, one per secret, so receivers can switch without missing events.',
   })
   @ApiOkResponse({ type: SecretDto })
-  @AuthedEndpoint()
+  @AuthedEndpoint('keys:manage')
   async rotate(@AccountId() accountId: string): Promise<SecretDto> {
     const s = await this.webhooks.rotateSecret(accountId);
     return { secret: s.current, previous_secret_expires_at: s.previousExpiresAt?.toISOString() ?? null };
@@ -87,7 +87,7 @@ export class WebhooksController {
   @RateClassOf('read')
   @ApiOperation({ operationId: 'listWebhookDeliveries', summary: 'Deliveries and every attempt', description: 'Newest first, cursor-paginated.' })
   @ApiOkResponse({ type: DeliveryListDto })
-  @AuthedEndpoint({ 422: 'A filter or the cursor is invalid (`validation_failed` with `errors`)' })
+  @AuthedEndpoint('keys:manage', { 422: 'A filter or the cursor is invalid (`validation_failed` with `errors`)' })
   list(@AccountId() accountId: string, @Query() q: ListDeliveriesQueryDto) {
     return this.webhooks.page(accountId, { jobId: q.job_id, status: q.status }, q.cursor, q.limit ?? 50);
   }
@@ -97,7 +97,7 @@ export class WebhooksController {
   @ApiOperation({ operationId: 'retryWebhookDelivery', summary: 'Send a delivery again', description: 'For a failed (or delivered) delivery; starts a new series of attempts with the same webhook-id.' })
   @ApiParam({ name: 'id', example: 'msg_2Lq8uJ0hG1b7c' })
   @ApiOkResponse({ type: DeliveryDto })
-  @AuthedEndpoint({ 404: 'No such delivery of yours (`not_found`)', 409: 'The delivery is still being attempted (`conflict`)' })
+  @AuthedEndpoint('keys:manage', { 404: 'No such delivery of yours (`not_found`)', 409: 'The delivery is still being attempted (`conflict`)' })
   retry(@AccountId() accountId: string, @Param('id') id: string) {
     return this.webhooks.retry(accountId, id);
   }
@@ -106,7 +106,7 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'testWebhook', summary: 'Send a webhook.test event now', description: 'One attempt, reported here and recorded as a delivery.' })
   @ApiOkResponse({ type: TestWebhookResultDto })
-  @AuthedEndpoint({ 404: 'No url given and no endpoint set (`not_found`)', 409: SECRET_UNREADABLE, 413: true, 422: 'Not an http(s) URL, or a private address (`url_not_allowed`)' })
+  @AuthedEndpoint('keys:manage', { 404: 'No url given and no endpoint set (`not_found`)', 409: SECRET_UNREADABLE, 413: true, 422: 'Not an http(s) URL, or a private address (`url_not_allowed`)' })
   test(@AccountId() accountId: string, @Body() body: TestWebhookDto) {
     return this.webhooks.test(accountId, body.url);
   }

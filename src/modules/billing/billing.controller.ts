@@ -20,7 +20,7 @@ export class BillingController {
   @ApiSecurity('apiKey')
   @ApiOperation({ operationId: 'listCreditPacks', summary: 'Credit packs on sale', description: '`amount` is in the currency’s smallest unit (cents).' })
   @ApiOkResponse({ type: CreditPackListDto })
-  @AuthedEndpoint({ 503: true })
+  @AuthedEndpoint('billing', { 503: true })
   packs(): CreditPackListDto {
     return { data: this.billing.packs().map((p) => ({ id: p.id, credits: p.credits, amount: p.amount, currency: p.currency, name: p.name })) };
   }
@@ -39,7 +39,7 @@ export class BillingController {
   })
   @ApiCreatedResponse({ type: CheckoutDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint({ 409: true, 422: 'No such pack (`validation_failed`)', 502: 'Stripe did not create the session (`upstream_failed`); nothing was recorded' })
+  @AuthedEndpoint('billing', { 409: true, 422: 'No such pack (`validation_failed`)', 502: 'Stripe did not create the session (`upstream_failed`); nothing was recorded' })
   async checkout(@AccountId() accountId: string, @Body() body: CheckoutRequestDto, @Req() req: AuthedRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return sendStored(reply, await this.billing.checkout(accountId, body.pack_id, idempotencyOf(req, body)));
   }
@@ -49,7 +49,7 @@ export class BillingController {
   @ApiSecurity('apiKey')
   @ApiOperation({ operationId: 'listPayments', summary: 'Your checkouts and their state', description: 'Newest first, cursor-paginated.' })
   @ApiOkResponse({ type: PaymentPageDto })
-  @AuthedEndpoint({ 422: true })
+  @AuthedEndpoint('billing', { 422: true })
   async payments(@AccountId() accountId: string, @Query() q: PageQueryDto): Promise<PaymentPageDto> {
     const page = await this.billing.payments(accountId, q.cursor, q.limit ?? 50);
     return {

@@ -32,7 +32,7 @@ export class CommentsController {
   })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint({
+  @AuthedEndpoint('jobs:write', {
     402: true,
     409: true,
     422: 'Invalid request (`validation_failed`: max_comments over MAX_COMMENTS, an unknown sort, an upload_id), or a URL that cannot be read: `unsupported_url`, `url_not_allowed`',
@@ -49,7 +49,7 @@ export class CommentsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: CommentsPageDto })
-  @AuthedEndpoint({ 404: 'No such comments job of this account (`not_found`)', 409: 'The job has not completed (`conflict`)', 422: true })
+  @AuthedEndpoint('jobs:read', { 404: 'No such comments job of this account (`not_found`)', 409: 'The job has not completed (`conflict`)', 422: true })
   list(@AccountId() accountId: string, @Param('id') id: string, @Query() q: CommentsPageQueryDto) {
     return this.comments.page(accountId, id, q.cursor, q.limit);
   }

@@ -30,7 +30,7 @@ export class FingerprintController {
   })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint({
+  @AuthedEndpoint('jobs:write', {
     402: true,
     404: 'No such upload (`not_found`)',
     409: true,
@@ -52,7 +52,7 @@ export class FingerprintController {
       'each side’s coverage and the matching runs, overall and per modality.',
   })
   @ApiOkResponse({ type: CompareResponseDto })
-  @AuthedEndpoint({ 404: 'A side names no fingerprint job of this account, or a deleted one (`not_found`)', 422: 'A side is not a fingerprint (`validation_failed`, the field named in `errors`)' })
+  @AuthedEndpoint('jobs:read', { 404: 'A side names no fingerprint job of this account, or a deleted one (`not_found`)', 422: 'A side is not a fingerprint (`validation_failed`, the field named in `errors`)' })
   compare(@AccountId() accountId: string, @Body() body: CompareRequestDto) {
     return this.fingerprints.compare(accountId, body.a, body.b);
   }
@@ -66,7 +66,7 @@ export class FingerprintController {
     description: 'Finds fingerprints of this account that share footage with a job’s or a given fingerprint (by video hashes), best first, with the offset and coverage of each.',
   })
   @ApiOkResponse({ type: SearchResponseDto })
-  @AuthedEndpoint({ 404: 'No such fingerprint job of this account (`not_found`)', 422: 'Both or neither of job_id and fingerprint, or a fingerprint without video hashes (`validation_failed`)' })
+  @AuthedEndpoint('jobs:read', { 404: 'No such fingerprint job of this account (`not_found`)', 422: 'Both or neither of job_id and fingerprint, or a fingerprint without video hashes (`validation_failed`)' })
   search(@AccountId() accountId: string, @Body() body: SearchRequestDto) {
     return this.fingerprints.search(accountId, body);
   }

@@ -22,7 +22,7 @@ export class InfoController {
   @ApiOperation({ operationId: 'getInfo', summary: 'Metadata of a video URL', description: 'Synchronous. 1 credit; 0 when served from cache.' })
   @ApiQuery({ name: 'url', required: true, description: 'Page or media URL' })
   @ApiOkResponse({ type: InfoResponseDto })
-  @AuthedEndpoint({ 402: true, 414: 'The URL is too long for a query string: use POST /v1/info (`url_too_long`)', 422: INFO_INVALID, 502: 'The site failed or took too long (`upstream_failed`)' })
+  @AuthedEndpoint('jobs:write', { 402: true, 414: 'The URL is too long for a query string: use POST /v1/info (`url_too_long`)', 422: INFO_INVALID, 502: 'The site failed or took too long (`upstream_failed`)' })
   async get(@AccountId() accountId: string, @Query() query: InfoRequestDto, @Res({ passthrough: true }) reply: FastifyReply) {
     return sendStored(reply, await this.info.infoFor(accountId, query.url, null));
   }
@@ -33,7 +33,7 @@ export class InfoController {
   @ApiBody({ type: InfoRequestDto })
   @ApiOkResponse({ type: InfoResponseDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint({ 402: true, 409: true, 413: true, 422: INFO_INVALID, 502: 'The site failed or took too long (`upstream_failed`)' })
+  @AuthedEndpoint('jobs:write', { 402: true, 409: true, 413: true, 422: INFO_INVALID, 502: 'The site failed or took too long (`upstream_failed`)' })
   async post(
     @AccountId() accountId: string,
     @Body() body: InfoRequestDto,

@@ -32,7 +32,7 @@ export class PreviewController {
   })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint({
+  @AuthedEndpoint('jobs:write', {
     402: true,
     404: 'No such upload (`not_found`)',
     409: true,

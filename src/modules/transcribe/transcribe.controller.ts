@@ -31,7 +31,7 @@ export class TranscribeController {
   })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint({
+  @AuthedEndpoint('jobs:write', {
     402: true,
     404: 'No such upload (`not_found`)',
     409: true,
@@ -67,7 +67,7 @@ export class TranscribeController {
       'text/plain': { schema: { type: 'string' }, example: 'Hello and welcome.\n' },
     },
   })
-  @AuthedEndpoint({
+  @AuthedEndpoint('jobs:read', {
     404: 'No such transcribe or translate job of yours (`not_found`)',
     409: 'The job has not completed, or its transcript is gone (`conflict`)',
     422: 'No or an unknown `format` (`validation_failed`)',

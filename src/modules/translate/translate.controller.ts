@@ -37,7 +37,7 @@ export class TranslateController {
   })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   @IdempotentEndpoint()
-  @AuthedEndpoint({
+  @AuthedEndpoint('jobs:write', {
     402: true,
     404: 'No such upload or transcription job of yours (`not_found`)',
     409: 'The transcription job has not completed (`conflict`), or an Idempotency-Key reused with a different request',
@@ -60,7 +60,7 @@ export class TranslateController {
   @Get('languages')
   @ApiOperation({ operationId: 'listLanguages', summary: 'Languages each provider handles on this installation' })
   @ApiOkResponse({ type: LanguagesDto })
-  @AuthedEndpoint()
+  @AuthedEndpoint('jobs:read')
   async languages(): Promise<LanguagesDto> {
     return {
       transcribe: { captions: 'any', speech: this.transcriptions.speechLanguages, speech_provider: this.config.speech.provider },

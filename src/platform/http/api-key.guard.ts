@@ -4,16 +4,19 @@ import type { FastifyReply } from 'fastify';
 import { CONFIG, type Config, type RateClass } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { RedisRepository } from '../tools/redis.repository.js';
-import { PUBLIC_ROUTE, RATE_CLASS, type AuthedRequest } from './decorators.js';
+import { PUBLIC_ROUTE, RATE_CLASS, REQUIRED_SCOPE, type AuthedRequest } from './decorators.js';
+import { setRequestKey } from './request-context.js';
+import type { Scope } from './scopes.js';
 
 /** Who an API key belongs to; provided by the accounts module. */
 export abstract class ApiKeyAuthenticator {
-  abstract authenticate(plaintext: string): Promise<{ accountId: string; keyId: string }>;
+  abstract authenticate(plaintext: string): Promise<{ accountId: string; keyId: string; scopes: readonly Scope[] }>;
 }
 
 /**
- * Authenticates the API key (Bearer or X-API-Key) and applies the account's rate limit for the
- * route's class — per account, not per key, shared by every API process through Redis.
+ * Authenticates the API key (Bearer or X-API-Key), checks it holds the route's scope, and applies
+ * the account's rate limit for the route's class — per account, not per key, shared by every API
+ * process through Redis.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -34,6 +37,13 @@ export class ApiKeyGuard implements CanActivate {
     const owner = await this.accounts.authenticate(key);
     req.accountId = owner.accountId;
     req.keyId = owner.keyId;
+    setRequestKey(owner.keyId);
+    const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, targets);
+    // A route that names no scope is a programming error: refuse rather than let every key in.
+    if (!scope) throw new Error(`${req.method} ${req.routeOptions.url} names no scope (use AuthedEndpoint)`);
+    if (!owner.scopes.includes(scope)) {
+      throw new AppError('forbidden', `This API key lacks the \`${scope}\` scope this operation needs`, { scope });
+    }
     const rateClass = this.reflector.getAllAndOverride<RateClass>(RATE_CLASS, targets) ?? 'read';
     await this.limit(owner.accountId, rateClass, reply);
     return true;

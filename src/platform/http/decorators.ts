@@ -1,12 +1,14 @@
 import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { ApiExtraModels, ApiHeader, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtension, ApiExtraModels, ApiHeader, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { RateClass } from '../../config.js';
 import { ProblemDto } from './problem.dto.js';
+import type { Scope } from './scopes.js';
 
 
 export const PUBLIC_ROUTE = 'mediary:public';
 export const RATE_CLASS = 'mediary:rate-class';
+export const REQUIRED_SCOPE = 'mediary:scope';
 
 export interface AuthedRequest extends FastifyRequest {
   accountId?: string;
@@ -42,7 +44,8 @@ const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait', schema: {
 const ERROR_DOCS: Record<number, string> = {
   400: 'Not valid HTTP or an unreadable URL (`malformed_request`)',
   401: 'Missing or invalid API key (`missing_api_key`, `invalid_api_key`)',
-  402: 'Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)',
+  402: 'Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), credits owed after a refund or dispute (`credits_owed`, with `owed`), or the key’s monthly credit limit reached (`key_limit_reached`, with `limit` and `spent`)',
+  403: 'The API key lacks the scope this operation needs (`forbidden`, with `scope`)',
   404: 'No such resource for this account (`not_found`)',
   409: 'Idempotency-Key reused with a different request (`conflict`)',
   413: 'The request body is larger than allowed (`file_too_large`)',
@@ -76,12 +79,18 @@ function errorResponses(docs: ErrorDocs): MethodDecorator[] {
 export const PublicEndpoint = (docs: ErrorDocs = {}) => applyDecorators(ApiExtraModels(ProblemDto), ...errorResponses({ ...ANY_REQUEST, ...docs }));
 
 /**
- * Documents the errors an authenticated endpoint can answer: those of any request, the key and
- * rate-limit checks (401, 429, 503 when Redis or Postgres is down), plus `docs`, the operation's
- * own, each with its own description or `true` for the common one.
+ * An endpoint that needs an API key holding `scope` (403 `forbidden` otherwise), documented with
+ * the errors it can answer: those of any request, the key, scope and rate-limit checks (401, 403,
+ * 429, 503 when Redis or Postgres is down), plus `docs`, the operation's own, each with its own
+ * description or `true` for the common one. The scope is also in the document (`x-required-scope`).
  */
-export const AuthedEndpoint = (docs: ErrorDocs = {}) =>
-  applyDecorators(ApiExtraModels(ProblemDto), ...errorResponses({ ...ANY_REQUEST, 401: true, 429: true, 503: true, ...docs }));
+export const AuthedEndpoint = (scope: Scope, docs: ErrorDocs = {}) =>
+  applyDecorators(
+    SetMetadata(REQUIRED_SCOPE, scope),
+    ApiExtension('x-required-scope', scope),
+    ApiExtraModels(ProblemDto),
+    ...errorResponses({ ...ANY_REQUEST, 401: true, 403: `The API key lacks the \`${scope}\` scope (\`forbidden\`)`, 429: true, 503: true, ...docs }),
+  );
 
 /** The optional Idempotency-Key header of POST endpoints. */
 export const IdempotentEndpoint = () =>

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ERRORS, type ErrorCode } from '../../errors.js';
+import { SCOPES, type Scope } from './scopes.js';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'trim.end', description: 'The field, as a path into the request (`items[2].url` in a batch)' }) field: string;
@@ -22,4 +23,7 @@ export class ProblemDto {
   supported?: string[];
   @ApiPropertyOptional({ type: 'integer', description: 'file_too_large for an upload past the account’s upload storage: the quota in MB' }) quota_mb?: number;
   @ApiPropertyOptional({ type: 'integer', description: 'credits_owed: the credits a refunded or disputed purchase left owing' }) owed?: number;
+  @ApiPropertyOptional({ enum: SCOPES, description: 'forbidden: the scope the API key lacks' }) scope?: Scope;
+  @ApiPropertyOptional({ type: 'integer', description: 'key_limit_reached: the key’s monthly credit limit' }) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'key_limit_reached: the credits the key has spent this month (UTC), refunds deducted' }) spent?: number;
 }

@@ -79,7 +79,7 @@ export const listKeys = <ThrowOnError extends boolean = false>(options?: Options
 /**
  * Mint an API key
  *
- * The key is in this response only; it is stored as a sha256 hash.
+ * The key is in this response only; it is stored as a sha256 hash. Optionally narrower than the key minting it: fewer `scopes`, a `monthly_credit_limit`.
  */
 export const createKey = <ThrowOnError extends boolean = false>(options: Options<CreateKeyData, ThrowOnError>): RequestResult<CreateKeyResponses, CreateKeyErrors, ThrowOnError> => (options.client ?? client).post<CreateKeyResponses, CreateKeyErrors, ThrowOnError>({
     security: [{ name: 'X-API-Key', type: 'apiKey' }, {

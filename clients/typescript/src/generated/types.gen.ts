@@ -58,6 +58,18 @@ export type ProblemDto = {
      * credits_owed: the credits a refunded or disputed purchase left owing
      */
     owed?: number;
+    /**
+     * forbidden: the scope the API key lacks
+     */
+    scope?: 'jobs:write' | 'jobs:read' | 'account:read' | 'keys:manage' | 'billing';
+    /**
+     * key_limit_reached: the key’s monthly credit limit
+     */
+    limit?: number;
+    /**
+     * key_limit_reached: the credits the key has spent this month (UTC), refunds deducted
+     */
+    spent?: number;
 };
 
 export type AccountDto = {
@@ -158,6 +170,14 @@ export type CreateKeyDto = {
      * A label for the key
      */
     name?: string;
+    /**
+     * What the key may do; default every scope. `jobs:write` (spend credits: /v1/info, submitting jobs and batches, uploads, canceling and deleting jobs), `jobs:read` (jobs, their events, outputs, transcripts, comments, batches, fingerprint compare and search), `account:read` (balance, ledger, usage), `keys:manage` (API keys; the webhook endpoint, secret and deliveries), `billing` (packs, checkout, payments). A key can only grant scopes it holds itself (403 `forbidden`).
+     */
+    scopes?: Array<'jobs:write' | 'jobs:read' | 'account:read' | 'keys:manage' | 'billing'>;
+    /**
+     * Credits the key may spend per calendar month (UTC), refunds deducted; past it, paid requests made with the key answer 402 `key_limit_reached`. Default (or null): no limit. A key with a limit can only mint keys with a limit no higher.
+     */
+    monthly_credit_limit?: number | null;
 };
 
 export type CreatedKeyDto = {
@@ -168,6 +188,18 @@ export type CreatedKeyDto = {
      * Last four characters of the key
      */
     last4: string;
+    /**
+     * What the key may do: `jobs:write` (spend credits: /v1/info, submitting jobs and batches, uploads, canceling and deleting jobs), `jobs:read` (jobs, their events, outputs, transcripts, comments, batches, fingerprint compare and search), `account:read` (balance, ledger, usage), `keys:manage` (API keys; the webhook endpoint, secret and deliveries), `billing` (packs, checkout, payments)
+     */
+    scopes: Array<'jobs:write' | 'jobs:read' | 'account:read' | 'keys:manage' | 'billing'>;
+    /**
+     * Credits the key may spend per calendar month (UTC); null is no limit
+     */
+    monthly_credit_limit: number | null;
+    /**
+     * Credits the key spent this calendar month (UTC), refunds deducted
+     */
+    spent_this_month: number;
     created_at: string;
     revoked_at: string | null;
     /**
@@ -184,6 +216,18 @@ export type KeyDto = {
      * Last four characters of the key
      */
     last4: string;
+    /**
+     * What the key may do: `jobs:write` (spend credits: /v1/info, submitting jobs and batches, uploads, canceling and deleting jobs), `jobs:read` (jobs, their events, outputs, transcripts, comments, batches, fingerprint compare and search), `account:read` (balance, ledger, usage), `keys:manage` (API keys; the webhook endpoint, secret and deliveries), `billing` (packs, checkout, payments)
+     */
+    scopes: Array<'jobs:write' | 'jobs:read' | 'account:read' | 'keys:manage' | 'billing'>;
+    /**
+     * Credits the key may spend per calendar month (UTC); null is no limit
+     */
+    monthly_credit_limit: number | null;
+    /**
+     * Credits the key spent this calendar month (UTC), refunds deducted
+     */
+    spent_this_month: number;
     created_at: string;
     revoked_at: string | null;
 };
@@ -1714,6 +1758,10 @@ export type GetAccountErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `account:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * Invalid input (`validation_failed`, with `errors` per field)
      */
     422: ProblemDto;
@@ -1765,6 +1813,10 @@ export type ListLedgerEntriesErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `account:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * The cursor or limit is invalid (`validation_failed` with `errors`)
      */
@@ -1825,6 +1877,10 @@ export type GetUsageErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `account:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * Bad range or grouping (`validation_failed`: from after to, more than 366 days, an unknown group_by)
      */
     422: ProblemDto;
@@ -1870,6 +1926,10 @@ export type ListKeysErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * Invalid input (`validation_failed`, with `errors` per field)
      */
@@ -1917,11 +1977,15 @@ export type CreateKeyErrors = {
      */
     401: ProblemDto;
     /**
+     * The key lacks `keys:manage`, or asks for a scope it does not hold or a limit above its own (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * The request body is larger than allowed (`file_too_large`)
      */
     413: ProblemDto;
     /**
-     * The name is too long or not text (`validation_failed` with `errors`)
+     * The name is too long, a scope is unknown or repeated, or the limit is not a whole number ≥ 0 (`validation_failed` with `errors`)
      */
     422: ProblemDto;
     /**
@@ -1968,6 +2032,10 @@ export type RevokeKeyErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such key of yours (`not_found`)
      */
@@ -2024,6 +2092,10 @@ export type CreateUploadErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * The file is larger than MAX_UPLOAD_SIZE_MB, or would take the account past its upload storage (`file_too_large`, with `quota_mb`)
      */
@@ -2085,6 +2157,10 @@ export type DeleteUploadErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * No such upload of yours (`not_found`)
      */
     404: ProblemDto;
@@ -2144,6 +2220,10 @@ export type GetUploadErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * No such upload of yours (`not_found`)
      */
     404: ProblemDto;
@@ -2198,6 +2278,10 @@ export type DeleteWebhookEndpointErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * No endpoint is set (`not_found`)
      */
     404: ProblemDto;
@@ -2251,6 +2335,10 @@ export type GetWebhookEndpointErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * No endpoint is set (`not_found`)
      */
     404: ProblemDto;
@@ -2300,6 +2388,10 @@ export type SetWebhookEndpointErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * The request body is larger than allowed (`file_too_large`)
      */
@@ -2351,6 +2443,10 @@ export type GetWebhookSecretErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * The secret cannot be read on this installation (SIGNING_SECRET changed without SIGNING_SECRET_PREVIOUS): rotate it (`conflict`)
      */
     409: ProblemDto;
@@ -2400,6 +2496,10 @@ export type RotateWebhookSecretErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * Invalid input (`validation_failed`, with `errors` per field)
      */
@@ -2455,6 +2555,10 @@ export type ListWebhookDeliveriesErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * A filter or the cursor is invalid (`validation_failed` with `errors`)
      */
     422: ProblemDto;
@@ -2502,6 +2606,10 @@ export type RetryWebhookDeliveryErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such delivery of yours (`not_found`)
      */
@@ -2560,6 +2668,10 @@ export type TestWebhookErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `keys:manage` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No url given and no endpoint set (`not_found`)
      */
@@ -2629,6 +2741,10 @@ export type CreateBatchErrors = {
      */
     402: ProblemDto;
     /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * An item names an upload that is not yours (`not_found`)
      */
     404: ProblemDto;
@@ -2689,6 +2805,10 @@ export type GetBatchErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * No such batch of yours (`not_found`)
      */
     404: ProblemDto;
@@ -2748,9 +2868,13 @@ export type GetInfoErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), credits owed after a refund or dispute (`credits_owed`, with `owed`), or the key’s monthly credit limit reached (`key_limit_reached`, with `limit` and `spent`)
      */
     402: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * The URL is too long for a query string: use POST /v1/info (`url_too_long`)
      */
@@ -2812,9 +2936,13 @@ export type CreateInfoErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), credits owed after a refund or dispute (`credits_owed`, with `owed`), or the key’s monthly credit limit reached (`key_limit_reached`, with `limit` and `spent`)
      */
     402: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * Idempotency-Key reused with a different request (`conflict`)
      */
@@ -2880,9 +3008,13 @@ export type CreateDownloadErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), credits owed after a refund or dispute (`credits_owed`, with `owed`), or the key’s monthly credit limit reached (`key_limit_reached`, with `limit` and `spent`)
      */
     402: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such upload (`not_found`)
      */
@@ -2948,9 +3080,13 @@ export type CreateTranscriptionErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), credits owed after a refund or dispute (`credits_owed`, with `owed`), or the key’s monthly credit limit reached (`key_limit_reached`, with `limit` and `spent`)
      */
     402: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such upload (`not_found`)
      */
@@ -3017,6 +3153,10 @@ export type GetTranscriptErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such transcribe or translate job of yours (`not_found`)
      */
@@ -3085,9 +3225,13 @@ export type CreateTranslationErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), credits owed after a refund or dispute (`credits_owed`, with `owed`), or the key’s monthly credit limit reached (`key_limit_reached`, with `limit` and `spent`)
      */
     402: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such upload or transcription job of yours (`not_found`)
      */
@@ -3151,6 +3295,10 @@ export type ListLanguagesErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * Invalid input (`validation_failed`, with `errors` per field)
      */
     422: ProblemDto;
@@ -3203,9 +3351,13 @@ export type CreatePreviewErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), credits owed after a refund or dispute (`credits_owed`, with `owed`), or the key’s monthly credit limit reached (`key_limit_reached`, with `limit` and `spent`)
      */
     402: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such upload (`not_found`)
      */
@@ -3267,9 +3419,13 @@ export type CreateFingerprintErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), credits owed after a refund or dispute (`credits_owed`, with `owed`), or the key’s monthly credit limit reached (`key_limit_reached`, with `limit` and `spent`)
      */
     402: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such upload (`not_found`)
      */
@@ -3325,6 +3481,10 @@ export type CompareFingerprintsErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * A side names no fingerprint job of this account, or a deleted one (`not_found`)
      */
     404: ProblemDto;
@@ -3374,6 +3534,10 @@ export type SearchFingerprintsErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such fingerprint job of this account (`not_found`)
      */
@@ -3431,9 +3595,13 @@ export type CreateCommentsErrors = {
      */
     401: ProblemDto;
     /**
-     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), or credits owed after a refund or dispute (`credits_owed`, with `owed`)
+     * Not enough credits; nothing was charged (`insufficient_credits`, with `required` and `available`), credits owed after a refund or dispute (`credits_owed`, with `owed`), or the key’s monthly credit limit reached (`key_limit_reached`, with `limit` and `spent`)
      */
     402: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * Idempotency-Key reused with a different request (`conflict`)
      */
@@ -3493,6 +3661,10 @@ export type ListJobCommentsErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * No such comments job of this account (`not_found`)
      */
     404: ProblemDto;
@@ -3551,6 +3723,10 @@ export type ListCreditPacksErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `billing` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * Invalid input (`validation_failed`, with `errors` per field)
      */
     422: ProblemDto;
@@ -3602,6 +3778,10 @@ export type CreateCheckoutErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `billing` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * Idempotency-Key reused with a different request (`conflict`)
      */
@@ -3662,6 +3842,10 @@ export type ListPaymentsErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `billing` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * Invalid input (`validation_failed`, with `errors` per field)
      */
@@ -3953,6 +4137,10 @@ export type ListJobsErrors = {
      */
     401: ProblemDto;
     /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
      * A filter or the cursor is invalid (`validation_failed` with `errors`)
      */
     422: ProblemDto;
@@ -4000,6 +4188,10 @@ export type CancelJobErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `jobs:write` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such job of yours (`not_found`)
      */
@@ -4056,6 +4248,10 @@ export type GetJobErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such job of yours (`not_found`)
      */
@@ -4118,6 +4314,10 @@ export type FollowJobErrors = {
      * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
      */
     401: ProblemDto;
+    /**
+     * The API key lacks the `jobs:read` scope (`forbidden`)
+     */
+    403: ProblemDto;
     /**
      * No such job of yours (`not_found`)
      */

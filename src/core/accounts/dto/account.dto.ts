@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { SCOPES, type Scope } from '../../../platform/http/scopes.js';
 import { USAGE_GROUPS, type UsageGroup } from '../usage.js';
 
 export class AccountDto {
@@ -26,10 +27,43 @@ export class LedgerPageDto {
   @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
 }
 
+const SCOPES_DOC =
+  '`jobs:write` (spend credits: /v1/info, submitting jobs and batches, uploads, canceling and deleting jobs), ' +
+  '`jobs:read` (jobs, their events, outputs, transcripts, comments, batches, fingerprint compare and search), ' +
+  '`account:read` (balance, ledger, usage), `keys:manage` (API keys; the webhook endpoint, secret and deliveries), ' +
+  '`billing` (packs, checkout, payments)';
+
+/** The largest monthly credit limit (a Postgres integer). */
+const MAX_LIMIT = 2_147_483_647;
+
 export class CreateKeyDto {
   @ApiPropertyOptional({ description: 'A label for the key', example: 'ci-pipeline' })
   @IsOptional() @IsString() @MaxLength(100)
   name?: string;
+
+  @ApiPropertyOptional({
+    enum: SCOPES,
+    isArray: true,
+    uniqueItems: true,
+    minItems: 1,
+    example: ['jobs:write', 'jobs:read'],
+    description: `What the key may do; default every scope. ${SCOPES_DOC}. A key can only grant scopes it holds itself (403 \`forbidden\`).`,
+  })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(SCOPES.length) @ArrayUnique() @IsIn(SCOPES, { each: true })
+  scopes?: Scope[];
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: MAX_LIMIT,
+    example: 500,
+    description:
+      'Credits the key may spend per calendar month (UTC), refunds deducted; past it, paid requests made with the key answer 402 `key_limit_reached`. ' +
+      'Default (or null): no limit. A key with a limit can only mint keys with a limit no higher.',
+  })
+  @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(0) @Max(MAX_LIMIT)
+  monthly_credit_limit?: number | null;
 }
 
 export class KeyDto {
@@ -37,6 +71,10 @@ export class KeyDto {
   @ApiPropertyOptional({ nullable: true, type: String }) name: string | null;
   @ApiProperty({ example: 'mdy_live_' }) prefix: string;
   @ApiProperty({ example: 'x9Qa', description: 'Last four characters of the key' }) last4: string;
+  @ApiProperty({ enum: SCOPES, isArray: true, description: `What the key may do: ${SCOPES_DOC}` }) scopes: Scope[];
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Credits the key may spend per calendar month (UTC); null is no limit' })
+  monthly_credit_limit: number | null;
+  @ApiProperty({ type: 'integer', description: 'Credits the key spent this calendar month (UTC), refunds deducted' }) spent_this_month: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) revoked_at: string | null;
 }
