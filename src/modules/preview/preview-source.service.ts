@@ -34,6 +34,19 @@ const SELECTORS = {
   audio: `ba${DIRECT}/b${DIRECT}/ba/b`,
 };
 
+/** Extensions of single media files ffmpeg reads in place (never playlists: .m3u8 and .mpd go through yt-dlp). */
+const MEDIA_FILE = /\.(mp4|m4v|mov|webm|mkv|ogv|ogg|oga|opus|mp3|m4a|aac|flac|wav)$/i;
+
+/** Whether a URL's path names a media file (`https://cdn.example/v/clip.mp4?sig=…`). */
+export function namesMediaFile(url: string): boolean {
+  try {
+    const { protocol, pathname } = new URL(url);
+    return (protocol === 'http:' || protocol === 'https:') && MEDIA_FILE.test(pathname);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Opens a preview's source without fetching it whole when it can: an upload is read where it
  * is stored; a URL is resolved with yt-dlp (through the egress proxy) to a format URL that
@@ -63,16 +76,38 @@ export class PreviewSourceService {
     return { input: localInput(acquired.file), probe, remote: false, bytesRead: fetched, close: () => undefined };
   }
 
-  /** The format URL ffmpeg may seek in, probed; null when the media must be fetched whole. */
+  /**
+   * The format URL ffmpeg may seek in, probed; null when the media must be fetched whole. A URL
+   * that names a media file (`.mp4`, `.webm`…) is first probed as it is: when it is that media,
+   * it is what yt-dlp's generic extractor would have resolved it to, without starting yt-dlp.
+   */
   private async inPlace(url: string, needs: 'video' | 'audio', ctx: JobContext): Promise<PreviewSource | null> {
     const session = await this.egress.open();
     let kept = false;
-    try {
-      const format = await this.resolve(url, needs, session, ctx.signal);
-      if (!format) return null;
-      let bytesRead = 0;
+    let bytesRead = 0;
+    const probeAt = async (format: string) => {
       const probe = await this.ffmpeg.probe(format, { proxy: session?.proxyUrl, signal: ctx.signal, onBytesRead: (n) => (bytesRead += n) });
       if (session?.denied.length) throw new AppError('url_not_allowed', 'The URL led to a private or reserved network address');
+      return probe;
+    };
+    try {
+      let format: string | null = null;
+      let probe: ProbedMedia | null = null;
+      if (namesMediaFile(url)) {
+        probe = await probeAt(url);
+        if (probe?.[needs]) format = url;
+        else probe = null;
+        // The limit yt-dlp's match filter applies on the other path.
+        const limit = this.config.limits.maxDurationSeconds;
+        if (probe?.duration && limit !== null && probe.duration > limit) {
+          throw new AppError('media_too_long', `The media is ${Math.round(probe.duration)} s long; this installation previews media up to ${limit} s`);
+        }
+      }
+      if (!format) {
+        format = await this.resolve(url, needs, session, ctx.signal);
+        if (!format) return null;
+        probe = await probeAt(format);
+      }
       if (!probe) return null;
       kept = true;
       return { input: remoteInput(format, session?.proxyUrl), probe, remote: true, bytesRead, close: () => session?.close() };
