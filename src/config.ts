@@ -81,6 +81,8 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/mediary'),
+  /** How long the service waits for one database statement; a database that stops answering is then a 503, not a hang. */
+  DATABASE_QUERY_TIMEOUT_SECONDS: int(1).max(3600).default(20),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   /** Prefix for Redis keys, so several installations (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('mediary'),
@@ -185,6 +187,7 @@ export interface Config {
   host: string;
   role: 'all' | 'api' | 'worker';
   databaseUrl: string;
+  databaseQueryTimeoutSeconds: number;
   redisUrl: string;
   redisPrefix: string;
   publicBaseUrl: string;
@@ -289,6 +292,7 @@ function toConfig(e: Env): Config {
     host: e.HOST,
     role: e.ROLE,
     databaseUrl: e.DATABASE_URL,
+    databaseQueryTimeoutSeconds: e.DATABASE_QUERY_TIMEOUT_SECONDS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),

@@ -64,7 +64,7 @@ export function isDependencyDown(error: unknown): boolean {
     // Postgres: class 08 is "connection exception"; 57P01-03 a server shutting down, crashed or starting; 53300 too many connections.
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code) ||
     code.startsWith('08') ||
-    /timeout exceeded when trying to connect|Connection terminated|connection timeout|not queryable|Command timed out|Connection is closed|enableOfflineQueue|max retries per request/i.test(message)
+    /timeout exceeded when trying to connect|Query read timeout|Connection terminated|connection timeout|not queryable|Command timed out|Connection is closed|enableOfflineQueue|max retries per request/i.test(message)
   );
 }
 

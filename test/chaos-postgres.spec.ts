@@ -90,6 +90,46 @@ const SLOW = 'slow/direct.mp4?bps=300000';
     expect(after.jobs.map((j) => j.attempts)).toEqual(ids.map(() => 1));
   }, 150_000);
 
+  it('a hung database (SIGSTOP) gets 503 answers within the query timeout, and what they refused is never charged once it wakes', async () => {
+    const t = await app({ DATABASE_QUERY_TIMEOUT_SECONDS: '2', AUTH_CACHE_SECONDS: '0' });
+    const acct = await t.account(10);
+    expect((await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('direct.mp4') } })).status).toBe(202);
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.Media));
+    await queue.pause();
+
+    await pg.hang();
+    const answers: Array<Reply & { ms: number }> = [];
+    try {
+      const timed = async (route: string, method = 'GET', body?: unknown) => {
+        const t0 = Date.now();
+        const reply = await call(t.url, method, route, { key: acct.key, body });
+        return { ...reply, ms: Date.now() - t0 };
+      };
+      // More at once than the pool has connections: the ones that wait for a connection are bounded too.
+      for (let round = 0; round < 2; round++) {
+        answers.push(
+          ...(await Promise.all([
+            ...Array.from({ length: 12 }, () => timed('/v1/download', 'POST', { url: media('direct.mp4') })),
+            ...Array.from({ length: 12 }, () => timed('/v1/account')),
+          ])),
+        );
+      }
+    } finally {
+      await pg.wake();
+    }
+    expect(answers.map(honestOutageAnswer)).toEqual(answers.map(() => HONEST_503));
+    // The query timeout (2 s), or the pool's wait for a connection (5 s) plus it: never unbounded.
+    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(12_000);
+
+    // Once it answers again: the statements that were waiting ran and were rolled back.
+    await waitUntil(async () => (await call(t.url, 'GET', '/v1/account', { key: acct.key })).status === 200, 30_000, 'the database to answer');
+    const after = await books(t.db, acct.id);
+    expect(after.jobs).toHaveLength(1);
+    expect(after).toMatchObject({ balance: 9, ledger: 9 });
+    expect((await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('direct.mp4') } })).status).toBe(202);
+    await queue.resume();
+  }, 90_000);
+
   it('a job is failed and refunded once it has waited JOB_OUTAGE_WAIT_SECONDS: nothing waits forever', async () => {
     const t = await app({ JOB_OUTAGE_WAIT_SECONDS: '2', ENQUEUE_GRACE_SECONDS: '2', SWEEP_INTERVAL_SECONDS: '1' });
     const acct = await t.account(5);

@@ -34,7 +34,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), autoLoadEntities: true, retryAttempts: 3, retryDelay: 1000 }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databaseQueryTimeoutSeconds * 1000), autoLoadEntities: true, retryAttempts: 3, retryDelay: 1000 }),
         BullModule.forRoot({ connection: bullConnection(config.redisUrl), prefix: config.redisPrefix }),
         BullModule.registerQueue({ name: QueueName.Media }, { name: QueueName.Webhooks }),
       ],

@@ -18,7 +18,13 @@ export const MIGRATIONS = [
   Billing1764700000000, Usage1764700000001, KeyScopes1764800000000,
 ];
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/**
+ * `queryTimeoutMs` bounds each statement on the client side (the service, not migrations): a
+ * database that hangs without closing its connections then fails the request (503) instead of
+ * holding it. A transaction whose statement timed out is rolled back on the same connection,
+ * behind that statement, so what the caller was told was not charged never commits.
+ */
+export function dataSourceOptions(url: string, queryTimeoutMs?: number): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -28,7 +34,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     synchronize: false,
     migrationsRun: false,
     // A request waits at most this long for a pooled connection; then it is a 503, never a hang.
-    extra: { max: 20, connectionTimeoutMillis: 5000 },
+    extra: { max: 20, connectionTimeoutMillis: 5000, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}) },
   };
 }
 
