@@ -119,8 +119,10 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         try {
           await this.settle(bull, () => this.lifecycle.fail(jobId, { code: decision.code, message: decision.message }));
         } catch (settleError) {
-          // Not recorded (the database is still away): BullMQ keeps the job as failed and the
-          // sweeper fails and refunds it once the database is back.
+          // Not recorded (the database is still away): BullMQ keeps the job as failed, with the
+          // failure decided here, and the sweeper records that failure and the refund once the
+          // database is back.
+          await bull.updateData({ ...bull.data, decided: { code: decision.code, message: decision.message } }).catch(() => undefined);
           throw new UnrecoverableError(`${decision.message} (not yet recorded: ${(settleError as Error).message})`);
         }
     }
@@ -163,6 +165,6 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private async onFailed(bull: BullJob<MediaJobData> | undefined, err: Error): Promise<void> {
     if (!bull) return;
     const exhausted = bull.attemptsMade >= (bull.opts.attempts ?? 1) || err instanceof UnrecoverableError || /stalled/i.test(err.message);
-    if (exhausted) await this.lifecycle.fail(bull.data.jobId, { code: 'internal_error', message: 'The job could not be completed' });
+    if (exhausted) await this.lifecycle.fail(bull.data.jobId, bull.data.decided ?? { code: 'internal_error', message: 'The job could not be completed' });
   }
 }

@@ -91,12 +91,12 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
 
   private async repairUnfinished(): Promise<void> {
     for (const { id, type } of await this.jobs.unfinishedOlderThan(this.config.worker.enqueueGraceSeconds, 500)) {
-      const state = await this.queue.state(id);
-      if (state === null) {
+      const queued = await this.queue.inspect(id);
+      if (queued === null) {
         this.logger.warn(`job ${id} was not in the queue; enqueueing it`);
         await this.queue.enqueue({ jobId: id, type });
-      } else if (state === 'failed' || state === 'completed') {
-        await this.lifecycle.fail(id, { code: 'internal_error', message: 'The job could not be completed' });
+      } else if (queued.state === 'failed' || queued.state === 'completed') {
+        await this.lifecycle.fail(id, queued.decided ?? { code: 'internal_error', message: 'The job could not be completed' });
       }
     }
   }

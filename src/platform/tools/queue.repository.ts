@@ -1,7 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { CONFIG, type Config } from '../../config.js';
+import type { ErrorCode } from '../../errors.js';
 
 /** BullMQ queues: media jobs, and webhook deliveries on their own so slow receivers never hold up media work. */
 export enum QueueName {
@@ -14,6 +15,8 @@ export interface MediaJobData {
   type: string;
   /** Set while the job waits out an outage of Postgres or Redis: when it first found one down (ms since the epoch). */
   dependencyDownSince?: number;
+  /** The failure a worker decided but could not record (the database was away): whoever records it later says the same. */
+  decided?: { code: ErrorCode; message: string };
 }
 
 /** BullMQ: the BullMQ job id is the Mediary job id, which makes enqueueing idempotent. */
@@ -45,8 +48,13 @@ export class QueueRepository {
 
   /** The BullMQ state of a job, or null when Redis has no record of it. */
   async state(jobId: string): Promise<string | null> {
-    const job = await this.media.getJob(jobId);
-    return job ? await job.getState() : null;
+    return (await this.inspect(jobId))?.state ?? null;
+  }
+
+  /** The queue's state of a job and the failure a worker decided for it, if any; null when it is not in the queue. */
+  async inspect(jobId: string): Promise<{ state: string; decided: MediaJobData['decided'] } | null> {
+    const job = (await this.media.getJob(jobId)) as Job<MediaJobData> | undefined;
+    return job ? { state: await job.getState(), decided: job.data.decided } : null;
   }
 
   async remove(jobId: string): Promise<void> {
