@@ -16,6 +16,8 @@ import { spawnServer, stop } from './support/processes.js';
 interface SiteState {
   captions: boolean;
   long: boolean;
+  /** The recording as a raw AAC stream sent without a length: nothing says how long it is until it has been read. */
+  unsized?: boolean;
 }
 
 const FIXTURES = path.resolve('test/.fixtures');
@@ -29,10 +31,15 @@ function startLyingSite(dir: string, states: Map<string, SiteState>): Promise<ht
     if (!state) return void res.writeHead(404).end();
     if (file === 'page.html') {
       const track = state.captions ? '<track kind="subtitles" srclang="en" src="captions.vtt">' : '';
-      return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><body><video controls src="audio.m4a">${track}</video></body></html>`);
+      const src = state.unsized ? 'audio.aac' : 'audio.m4a';
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><body><video controls src="${src}">${track}</video></body></html>`);
     }
     if (file === 'captions.vtt') {
       return void (state.captions ? res.writeHead(200, { 'content-type': 'text/vtt' }).end(VTT) : res.writeHead(404).end());
+    }
+    if (file === 'audio.aac' && state.unsized) {
+      res.writeHead(200, { 'content-type': 'audio/aac', 'transfer-encoding': 'chunked' });
+      return void (req.method === 'HEAD' ? res.end() : createReadStream(path.join(dir, 'speech.aac')).pipe(res));
     }
     if (file === 'audio.m4a') {
       const media = state.long ? path.join(dir, 'long.m4a') : path.join(FIXTURES, 'speech.m4a');
@@ -55,6 +62,7 @@ describe('speech recognition is bounded by what the job was charged', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mediary-speech-bounds-'));
     // 75 s of speech: 2 started minutes.
     execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', path.join(FIXTURES, 'speech.m4a'), '-t', '75', '-c:a', 'aac', '-b:a', '48k', path.join(dir, 'long.m4a')]);
+    execFileSync('ffmpeg', ['-v', 'error', '-i', path.join(FIXTURES, 'speech.m4a'), '-c:a', 'copy', '-f', 'adts', path.join(dir, 'speech.aac')]);
     site = await startLyingSite(dir, states);
     base = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
     // One credit is the base price and pays for one minute of speech; the API here, the worker later.
@@ -110,6 +118,28 @@ describe('speech recognition is bounded by what the job was charged', () => {
     const again = await call(t.url, 'POST', '/v1/transcribe', { key: poor.key, body: { url: `${base}/a/page.html` } });
     expect([again.status, again.body.code]).toEqual([402, 'insufficient_credits']);
   }, 300_000);
+
+  it('a duration nobody knows at submit: reserves ten minutes of speech, settles to the seconds recognized', async () => {
+    states.set('d', { captions: false, long: false, unsized: true });
+    // Planned without a duration: ten minutes of speech are reserved.
+    const poor = await t.account(9);
+    const refused = await call(t.url, 'POST', '/v1/transcribe', { key: poor.key, body: { url: `${base}/d/page.html` } });
+    expect(refused.status).toBe(402);
+    expect(refused.body).toMatchObject({ code: 'insufficient_credits', required: 10, available: 9 });
+
+    const acct = await t.account(10);
+    const res = await call(t.url, 'POST', '/v1/transcribe', { key: acct.key, body: { url: `${base}/d/page.html` } });
+    expect([res.status, res.body.credits_charged]).toEqual([202, 10]);
+    if (workers.length === 0) workers.push(spawnServer('worker', t.env));
+    const job = await waitForJob(t.url, acct.key, res.body.job_id, 120_000);
+    // 9.3 s of speech, measured by decoding it: one minute.
+    expect(job).toMatchObject({ status: 'completed', credits_charged: 10, credits_refunded: 9 });
+    expect(job.result.duration).toBeCloseTo(9.3, 0);
+    expect(job.result.truncated_at).toBeNull();
+    expect(job.result.segments.length).toBeGreaterThan(0);
+    expect(await ledgerOf(res.body.job_id)).toEqual(['charge -10', 'refund 9']);
+    expect(await balanceOf(acct.key)).toBe(9);
+  }, 180_000);
 
   it('canceled mid-recognition: keeps the base price, gives back the minutes it had reserved', async () => {
     states.set('c', { captions: false, long: true });
