@@ -8,6 +8,7 @@ import { AppError } from '../../errors.js';
 import { safeFilename } from '../../platform/filenames.js';
 import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
 import type { ProbedMedia } from '../../platform/tools/ffprobe.js';
+import type { PendingProbe } from '../../platform/tools/ffmpeg.repository.js';
 import { StorageRepository } from '../../platform/tools/storage.repository.js';
 import { normalizeInfo } from '../info/index.js';
 import { CONTENT_TYPES, convertArgs, isDeliverableAsIs } from './convert-args.js';
@@ -42,14 +43,23 @@ export class DownloadHandler implements JobHandler<'download'> {
   async run(job: Job<'download'>, ctx: JobContext): Promise<JobOutcome<'download'>> {
     const input = job.input;
     const format: DownloadFormat = input.format ?? (wantsAudioOnly(input) ? 'm4a' : 'mp4');
-    // The inspection starts when yt-dlp names its final file and overlaps yt-dlp's exit; it only
-    // counts if `acquire` then returns that file, unchanged since it was read.
+    // The inspection starts when yt-dlp names its final file and overlaps yt-dlp's exit, with an
+    // ffprobe started with the job (already past its start-up by then); it only counts if
+    // `acquire` then returns that file, unchanged since it was read.
+    const pending = input.url ? await this.ffmpeg.probeLater({ timeoutMs: this.config.worker.jobTimeoutSeconds * 1000, signal: ctx.signal }) : null;
     let early: Promise<Inspection> | null = null;
     const onFinalFile = (name: string) => {
-      early = this.inspect(name, ctx.signal, path.extname(name) === `.${format}` && !input.trim);
+      if (early) return;
+      early = this.inspect(name, ctx.signal, path.extname(name) === `.${format}` && !input.trim, pending);
       void early.catch(() => undefined); // a run that fails after naming its file leaves it unobserved
     };
-    const { file, info, fromUpload } = await this.sources.acquire(job.accountId, input, ctx, { onFinalFile });
+    let acquired;
+    try {
+      acquired = await this.sources.acquire(job.accountId, input, ctx, { onFinalFile });
+    } finally {
+      if (!early) pending?.cancel();
+    }
+    const { file, info, fromUpload } = acquired;
     const { probe } = await this.inspected(file, early, ctx.signal);
     if (!probe) throw new AppError('media_unavailable', 'The downloaded file is not readable media');
     this.checkLimits(probe, file);
@@ -91,11 +101,14 @@ export class DownloadHandler implements JobHandler<'download'> {
     return this.inspect(file, signal, false);
   }
 
-  /** ffprobe of `file`; with `writeBehind`, the file's data starts going to disk meanwhile (for the store that follows). */
-  private async inspect(file: string, signal: AbortSignal, writeBehind: boolean): Promise<Inspection> {
+  /**
+   * ffprobe of `file` (by the `pending` one when given); with `writeBehind`, the file's data
+   * starts going to disk meanwhile (for the store that follows).
+   */
+  private async inspect(file: string, signal: AbortSignal, writeBehind: boolean, pending?: PendingProbe | null): Promise<Inspection> {
     const before = await identity(file);
     if (writeBehind) this.storage.writeBehind(file);
-    return { file, identity: before, probe: await this.ffmpeg.probe(file, { signal }) };
+    return { file, identity: before, probe: await (pending ? pending.give(file) : this.ffmpeg.probe(file, { signal })) };
   }
 
   private checkLimits(probe: ProbedMedia, file: string): void {

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config.js';
+import { openFileHandoff } from './file-handoff.js';
 import { ProcessRepository, type RunResult } from './process.repository.js';
 import { bytesRead, isConfined, localInput, parseFfmpegProgress, parseProbe, probeArgs, type ProbedMedia } from './ffprobe.js';
+
+/** A probe waiting for its file: see `FfmpegRepository.probeLater`. */
+export interface PendingProbe {
+  give(file: string): Promise<ProbedMedia | null>;
+  cancel(): void;
+}
 
 /**
  * Runs ffmpeg and ffprobe with command lines built by pure functions; every input of every run is
@@ -20,6 +27,25 @@ export class FfmpegRepository {
     const res = await this.process.run(this.config.tools.ffprobe, args, { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal });
     opts.onBytesRead?.(bytesRead(res.stderr));
     return res.exitCode === 0 ? parseProbe(res.stdout) : null;
+  }
+
+  /**
+   * An ffprobe started now for a local file named later: it opens a loopback URL that serves
+   * only that file (see file-handoff.ts) and waits, so its start-up — most of a probe's time: the
+   * dynamic linking of ~200 libraries — overlaps the work that makes the file. `give` hands it
+   * the file and resolves with its reading (null when it is not media); `cancel` ends it unused.
+   */
+  async probeLater(opts: { timeoutMs: number; signal?: AbortSignal }): Promise<PendingProbe> {
+    const handoff = await openFileHandoff();
+    const reading = this.probe(handoff.url, opts).finally(() => handoff.close());
+    void reading.catch(() => undefined); // observed by give, or never needed
+    return {
+      give: (file) => {
+        handoff.give(file);
+        return reading;
+      },
+      cancel: () => handoff.close(),
+    };
   }
 
   /** ffprobe with a command line of the caller's (confined like ffmpeg's); its output. */
