@@ -51,7 +51,7 @@ describe('STORAGE_DRIVER=s3 against an S3 server on 127.0.0.1 (s3rver)', () => {
     const fetched = Buffer.from(await (await fetch(file.url)).arrayBuffer());
     expect(sha256(fetched)).toBe(sha256(readFileSync(path.join(FIXTURES, 'direct.mp4'))));
     const stored = await keys(`outputs/${acct.id}/${job.id}/`);
-    expect(stored).toEqual([`outputs/${acct.id}/${job.id}/direct.mp4`]);
+    expect(stored).toEqual([`outputs/${acct.id}/${job.id}/1/direct.mp4`]);
 
     const del = await call(t.url, 'DELETE', `/v1/jobs/${job.id}`, { key: acct.key });
     expect(del.body.result.outputs_deleted).toBe(true);
@@ -76,7 +76,7 @@ describe('STORAGE_DRIVER=s3 against an S3 server on 127.0.0.1 (s3rver)', () => {
     expect(job.status).toBe('completed');
     const out = Buffer.from(await (await fetch(job.result.files[0].url)).arrayBuffer());
     expect(out.length).toBe(job.result.files[0].size);
-    expect(sha256(out)).toBe(sha256(await objectBytes(`outputs/${acct.id}/${job.id}/clip.m4a`)));
+    expect(sha256(out)).toBe(sha256(await objectBytes(`outputs/${acct.id}/${job.id}/1/clip.m4a`)));
     expect(await keys(key)).toEqual([key]); // the upload is still there for the next job
   });
 });

@@ -251,10 +251,19 @@ describe('JobLifecycleService', () => {
     expect(warnings).toEqual([`outbox could not settle job ${JOB}, which stays as it was: disk full`]);
   });
 
-  it('context().store puts the file under outputs/<account>/<job>/<filename> and describes it', async () => {
+  it('context().store puts the file under outputs/<account>/<job>/<attempt>/<filename> and describes it', async () => {
     const ctx = lifecycle.context(jobs.row, new AbortController().signal, '/tmp/work');
     const stored: JobOutput = await ctx.store('/tmp/work/out.mp4', 'my clip.mp4', 'media', 'video/mp4', { keepSource: true });
-    expect(storage.puts).toEqual([{ key: `outputs/${ACCOUNT}/${JOB}/my clip.mp4`, source: '/tmp/work/out.mp4', opts: { keepSource: true, contentType: 'video/mp4' } }]);
-    expect(stored).toEqual({ kind: 'media', key: `outputs/${ACCOUNT}/${JOB}/my clip.mp4`, filename: 'my clip.mp4', content_type: 'video/mp4', size: 1234 });
+    expect(storage.puts).toEqual([{ key: `outputs/${ACCOUNT}/${JOB}/1/my clip.mp4`, source: '/tmp/work/out.mp4', opts: { keepSource: true, contentType: 'video/mp4' } }]);
+    expect(stored).toEqual({ kind: 'media', key: `outputs/${ACCOUNT}/${JOB}/1/my clip.mp4`, filename: 'my clip.mp4', content_type: 'video/mp4', size: 1234 });
+  });
+
+  it('a run that lost its lock stores beside the run that replaced it, never over its files', async () => {
+    const stale = lifecycle.context(jobs.row, new AbortController().signal, '/tmp/work-1');
+    const replacing = lifecycle.context({ ...jobs.row, attempts: 2 }, new AbortController().signal, '/tmp/work-2');
+    const mine = await replacing.store('/tmp/work-2/out.mp4', 'clip.mp4', 'media', 'video/mp4');
+    const late = await stale.store('/tmp/work-1/out.mp4', 'clip.mp4', 'media', 'video/mp4');
+    expect([mine.key, late.key]).toEqual([`outputs/${ACCOUNT}/${JOB}/2/clip.mp4`, `outputs/${ACCOUNT}/${JOB}/1/clip.mp4`]);
+    expect(mine.filename).toBe(late.filename);
   });
 });

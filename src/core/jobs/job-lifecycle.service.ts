@@ -123,7 +123,9 @@ export class JobLifecycleService {
         return this.storage.link({ key: output.key, filename: output.filename, contentType: output.content_type, expiresAt, apiPath: filePath(job.id, output.filename) });
       },
       store: async (file, filename, kind, contentType, opts = {}) => {
-        const key = `${outputPrefix(job.accountId, job.id)}/${filename}`;
+        // Under this attempt's own folder: a run that lost its lock and still finishes can never
+        // overwrite the files of the run that replaced it (the job's record names the winner's).
+        const key = `${outputPrefix(job.accountId, job.id)}/${job.attempts}/${filename}`;
         const size = await this.storage.putFile(key, file, { keepSource: opts.keepSource, contentType });
         return { kind, key, filename, content_type: contentType, size };
       },
