@@ -19,6 +19,28 @@ export interface Candidate {
   votes: number;
 }
 
+/**
+ * How many of a query's seconds look for candidates. The cost of a search grows with them (four
+ * index lookups each), and the candidates are then compared in full, so a long query is sampled:
+ * its distinct hashes, evenly spread. A copy shares many seconds with the query, so it is still
+ * found; a library entry that shares less than one sampled stretch (duration / 32 seconds) of a
+ * long query may not be.
+ */
+export const QUERY_FRAMES = 32;
+
+/** The query's seconds that look for candidates: non-empty, distinct hashes, at most QUERY_FRAMES, evenly spread. */
+export function queryFrames(hashes: Array<string | null>): Array<{ hash: string; second: number }> {
+  const seen = new Set<string>();
+  const frames: Array<{ hash: string; second: number }> = [];
+  hashes.forEach((hash, second) => {
+    if (hash === null || seen.has(hash)) return;
+    seen.add(hash);
+    frames.push({ hash, second });
+  });
+  if (frames.length <= QUERY_FRAMES) return frames;
+  return Array.from({ length: QUERY_FRAMES }, (_, i) => frames[Math.floor((i * frames.length) / QUERY_FRAMES)]!);
+}
+
 /** The account's fingerprint library (never another account's). */
 @Injectable()
 export class FingerprintRepository {
@@ -66,7 +88,7 @@ export class FingerprintRepository {
    * offset they agree on; the entries with the most agreeing frames first.
    */
   candidates(accountId: string, hashes: Array<string | null>, bits: number, limit: number, exclude: string | null): Promise<Candidate[]> {
-    const q = hashes.map((hash, second) => ({ hash, second })).filter((f): f is { hash: string; second: number } => f.hash !== null);
+    const q = queryFrames(hashes);
     if (q.length === 0) return Promise.resolve([]);
     const b = q.map((f) => bands(f.hash));
     const band = (n: number) =>

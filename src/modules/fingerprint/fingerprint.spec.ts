@@ -1,3 +1,4 @@
+import { QUERY_FRAMES, queryFrames } from './fingerprint.repository.js';
 import { describe, expect, it } from '@jest/globals';
 import { compareFingerprints, chromaprintItems } from './compare.js';
 import { audioSequence, compareSequences, VIDEO_MATCH_BITS, videoSequence } from './matching.js';
@@ -103,5 +104,26 @@ describe('matching', () => {
       { duration: 20, video: null, audio: { ...audio, fingerprint: base64(shifted) } },
     );
     expect(both).toMatchObject({ compared_on: ['audio'], video: null, b_coverage: 1 });
+  });
+});
+
+describe('queryFrames (the seconds of a search query that look for candidates)', () => {
+  const hex = (n: number) => n.toString(16).padStart(16, '0');
+
+  it('keeps every non-empty, distinct second of a short query', () => {
+    expect(queryFrames([hex(1), null, hex(2), hex(1), hex(3)])).toEqual([
+      { hash: hex(1), second: 0 },
+      { hash: hex(2), second: 2 },
+      { hash: hex(3), second: 4 },
+    ]);
+  });
+
+  it('spreads QUERY_FRAMES evenly over a long one', () => {
+    const frames = queryFrames(Array.from({ length: 3600 }, (_, i) => hex(i + 1)));
+    expect(frames).toHaveLength(QUERY_FRAMES);
+    expect(frames[0]!.second).toBe(0);
+    expect(frames.at(-1)!.second).toBeGreaterThan(3600 - 3600 / QUERY_FRAMES - 1);
+    const gaps = frames.slice(1).map((f, i) => f.second - frames[i]!.second);
+    expect(Math.max(...gaps) - Math.min(...gaps)).toBeLessThanOrEqual(1);
   });
 });

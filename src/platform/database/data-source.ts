@@ -11,11 +11,12 @@ import { Comments1764600000000 } from '../../../migrations/1764600000000-comment
 import { Billing1764700000000 } from '../../../migrations/1764700000000-billing.js';
 import { Usage1764700000001 } from '../../../migrations/1764700000001-usage.js';
 import { KeyScopes1764800000000 } from '../../../migrations/1764800000000-key-scopes.js';
+import { FingerprintCovering1764800000001 } from '../../../migrations/1764800000001-fingerprint-covering.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000, Webhooks1763900000000, Uploads1764000000000, Batches1764100000000, Transcripts1764200000000,
   JobCommitments1764300000000, OutboxRetention1764400000000, Fingerprints1764500000000, Comments1764600000000,
-  Billing1764700000000, Usage1764700000001, KeyScopes1764800000000,
+  Billing1764700000000, Usage1764700000001, KeyScopes1764800000000, FingerprintCovering1764800000001,
 ];
 
 /**
