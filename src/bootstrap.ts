@@ -8,6 +8,7 @@ import { AppModule, type Parts } from './app.module.js';
 import type { Config } from './config.js';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { buildOpenApi, mountDocs } from './platform/http/swagger.js';
+import { mountDashboard } from './platform/http/dashboard.js';
 import { JOB_SCHEMA, jobUnionSchema } from './core/jobs/dto/jobs.dto.js';
 import { clientErrorHandler, frameworkErrors, installRequestLimits } from './platform/http/request-limits.js';
 import { validationPipe } from './platform/http/validation.js';
@@ -21,7 +22,7 @@ export function logLevels(config: Config): LogLevel[] {
 }
 
 /** The HTTP application (not yet listening), with workers too when `parts.workers`. */
-export async function createHttpApp(config: Config, parts: Parts, opts: { docs?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createHttpApp(config: Config, parts: Parts, opts: { docs?: boolean; dashboard?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true, clientErrorHandler, frameworkErrors });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, parts), adapter, {
     logger: logLevels(config),
@@ -44,6 +45,7 @@ export async function createHttpApp(config: Config, parts: Parts, opts: { docs?:
       httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
   if (opts.docs !== false) mountDocs(app, openApiDocument(app, config.publicBaseUrl));
+  if (opts.dashboard !== false) await mountDashboard(app, config);
   if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
   return app;
 }

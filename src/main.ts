@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   bootLogger.log(`Mediary ${config.role === 'all' ? 'API and workers' : 'API'} listening on ${config.publicBaseUrl}`);
   bootLogger.log(`API docs: ${config.publicBaseUrl}/docs  (spec: ${config.publicBaseUrl}/openapi.json)`);
+  bootLogger.log(`Dashboard: ${config.publicBaseUrl}/app`);
   if (config.env !== 'production') await printDevelopmentKey(app.get(AccountsService), config);
 }
 

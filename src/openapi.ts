@@ -8,7 +8,7 @@ import { DEFAULT_SERVER_URL } from './platform/http/swagger.js';
 
 /** Writes openapi.json (the committed spec) from the code: `npm run openapi`. */
 export async function generateOpenApi(): Promise<string> {
-  const app = await createHttpApp(loadConfig({ ...process.env, LOG_LEVEL: 'error' }), { http: true, workers: false }, { docs: false });
+  const app = await createHttpApp(loadConfig({ ...process.env, LOG_LEVEL: 'error' }), { http: true, workers: false }, { docs: false, dashboard: false });
   try {
     return `${JSON.stringify(openApiDocument(app, DEFAULT_SERVER_URL), null, 2)}\n`;
   } finally {

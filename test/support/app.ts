@@ -86,9 +86,9 @@ export async function startApp(overrides: Record<string, string> = {}, workers =
   const port = await freePort();
   const env = testEnv(port, overrides);
   const config = loadConfig(env);
-  // Swagger UI needs @fastify/static, which jest's ESM sandbox cannot load; /docs is
-  // covered by the spec that runs the built server as a process.
-  const app = await createHttpApp(config, { http: true, workers }, { docs: false });
+  // Swagger UI and the dashboard need @fastify/static, which jest's ESM sandbox cannot load;
+  // /docs and /app are covered by the specs that run the built server as a process.
+  const app = await createHttpApp(config, { http: true, workers }, { docs: false, dashboard: false });
   await app.listen({ port, host: '127.0.0.1' });
   const db = app.get(DataSource);
   const accounts = app.get(AccountsService);
