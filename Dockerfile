@@ -4,7 +4,7 @@
 #   docker run ... mediary node dist/src/migrate.js -> apply migrations
 # Local development uses scripts/setup.mjs instead; it is not used here.
 
-# ---- build: compile TypeScript, then keep only production dependencies ----
+# ---- build: compile TypeScript and the dashboard, then keep only production dependencies ----
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -14,7 +14,10 @@ RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
-RUN npx tsc -p tsconfig.build.json \
+# The dashboard (web/) calls the API through the generated client (clients/typescript).
+COPY web ./web
+COPY clients/typescript ./clients/typescript
+RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime ----

@@ -4,7 +4,7 @@ export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test/.fixtures/', 'bench/', '**/*.mjs', 'jest*.config.js', 'eslint.config.js'] },
   ...tseslint.configs.recommended,
   {
-    files: ['src/**/*.ts', 'migrations/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'migrations/**/*.ts', 'test/**/*.ts', 'web/src/**/*.{ts,tsx}'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

@@ -5,11 +5,11 @@
 // 3. PostgreSQL and Redis: started when installed but not running (local URLs only); with --test,
 //    those of TEST_DATABASE_URL and TEST_REDIS_URL
 // 4. the database: created when missing; migrations applied
-// 5. the TypeScript build
+// 5. the TypeScript build, and the dashboard (web/, built with Vite into dist/web) when its sources changed
 // Uses only Node's standard library until step 1 has installed the dependencies.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,8 +168,28 @@ await admin.end();
 // 5. build, then migrate with the build
 log('building');
 run(process.execPath, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+buildDashboard();
 execFileSync(process.execPath, [path.join('dist', 'src', 'migrate.js')], {
   stdio: 'inherit',
   env: { ...process.env, DATABASE_URL: databaseUrl.href },
 });
 log('ready');
+
+/** The newest modification time of the files under `dir` (0 when it does not exist). */
+function newestMtime(dir) {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** `vite build` of web/ into dist/web, skipped when dist/web is newer than every file it is made from. */
+function buildDashboard() {
+  const builtAt = existsSync(path.join('dist', 'web', 'index.html')) ? statSync(path.join('dist', 'web', 'index.html')).mtimeMs : 0;
+  const inputs = Math.max(newestMtime('web'), newestMtime(path.join('clients', 'typescript', 'src')), statSync('package-lock.json').mtimeMs);
+  if (builtAt > inputs) return;
+  log('building the dashboard');
+  run(process.execPath, [path.join('node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join('web', 'vite.config.mjs'), '--logLevel', 'warn']);
+}
