@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Prepares this machine to run Mediary; safe to run again and again (npm's prestart/pretest).
 // 1. npm ci when node_modules was not installed from this package-lock.json (sha256 stamp); never npm install
-// 2. ffmpeg, ffprobe, yt-dlp, pocketsphinx and apertium: installed with apt-get when missing and running as root
+// 2. ffmpeg, ffprobe, yt-dlp, pocketsphinx and apertium (and, with --test, Chromium for the dashboard's
+//    browser spec): installed with apt-get when missing and running as root
 // 3. PostgreSQL and Redis: started when installed but not running (local URLs only); with --test,
 //    those of TEST_DATABASE_URL and TEST_REDIS_URL
 // 4. the database: created when missing; migrations applied
@@ -68,6 +69,8 @@ const data = [
   ['/usr/share/pocketsphinx/model/en-us', 'pocketsphinx-en-us'],
   ['/usr/share/apertium/modes/eng-spa.mode', 'apertium-eng-spa'],
 ];
+// The dashboard's spec (test/dashboard.spec.ts) drives Debian's Chromium; only tests need it.
+if (forTests) data.push(['/usr/bin/chromium', 'chromium']);
 const missing = [
   ...new Set([...tools.filter(([bin]) => !has(bin)).map(([, pkg]) => pkg), ...data.filter(([p]) => !existsSync(p)).map(([, pkg]) => pkg)]),
 ];

@@ -21,9 +21,11 @@ export interface FakeStripe {
 /**
  * A Stripe-compatible API on 127.0.0.1 for what Mediary calls: `POST /v1/checkout/sessions`
  * (form-encoded, as the SDK sends it) answers a session like Stripe's, honours Idempotency-Key
- * (the same key gets the same session), and records every call.
+ * (the same key gets the same session), and records every call. With `hostedCheckout`, a
+ * session's `url` is a page of this server (`GET /c/pay/<session>`) instead of checkout.stripe.com,
+ * so a browser sent to Checkout stays on 127.0.0.1.
  */
-export async function startFakeStripe(): Promise<FakeStripe> {
+export async function startFakeStripe(opts: { hostedCheckout?: boolean } = {}): Promise<FakeStripe> {
   const calls: StripeCall[] = [];
   const byKey = new Map<string, Record<string, unknown>>();
   let failures: { status: number; count: number } | null = null;
@@ -35,6 +37,10 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const key = req.headers['idempotency-key'] as string | undefined;
       calls.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, idempotencyKey: key, form });
       const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(6).toString('hex')}` }).end(JSON.stringify(body));
+      const page = /^\/c\/pay\/(cs_test_[0-9a-f]+)$/.exec(req.url ?? '');
+      if (opts.hostedCheckout && req.method === 'GET' && page) {
+        return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>Checkout</title><h1>Test Checkout</h1><p id="session">${page[1]}</p>`);
+      }
       if (req.method !== 'POST' || req.url !== '/v1/checkout/sessions') return json(404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.url})` } });
       if (!req.headers.authorization?.startsWith('Bearer sk_test_')) return json(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
       if (failures && failures.count > 0) {
@@ -56,17 +62,17 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         currency: form.get('line_items[0][price_data][currency]'),
         success_url: form.get('success_url'),
         cancel_url: form.get('cancel_url'),
-        url: `https://checkout.stripe.com/c/pay/${id}`,
+        url: `${opts.hostedCheckout ? base() : 'https://checkout.stripe.com'}/c/pay/${id}`,
         payment_intent: null,
       };
       if (key) byKey.set(key, session);
       return json(200, session);
     });
   });
+  const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
   return {
-    base: `http://127.0.0.1:${port}`,
+    base: base(),
     calls,
     failNext(status, count = 1) {
       failures = { status, count };

@@ -1,0 +1,311 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page, type Response } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import Stripe from 'stripe';
+import { freePort, media, testEnv } from './support/app.js';
+import { checkAnswer, recordWebhook } from './support/contract.js';
+import { ROOT, spawnServer, stop, waitUntil } from './support/processes.js';
+import { testServicesEnv } from './support/services.js';
+import { startFakeStripe, type FakeStripe } from './support/stripe-server.js';
+
+/**
+ * The dashboard (/app) in a real browser — Debian's Chromium driven by playwright-core — against
+ * the built server: sign-in, a download followed live and played, keys, webhooks, buying credits.
+ * It also writes the screenshots in docs/screenshots that the README shows.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+// Without the background-networking switches Chromium keeps calling Google services.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+const STRIPE_SECRET = 'whsec_test_dashboard';
+const PACKS = [
+  { id: 'starter', credits: 1000, amount: 1000, currency: 'usd', name: '1,000 credits' },
+  { id: 'pro', credits: 5500, amount: 5000, currency: 'usd', name: '5,500 credits' },
+];
+
+const run = promisify(execFile);
+
+interface Received {
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** A webhook receiver on 127.0.0.1 that records what it gets and answers 204. */
+async function startReceiver(): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      recordWebhook(body);
+      received.push({ body, headers: req.headers });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/mediary`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (npm test's setup installs it as root: apt-get install chromium)`);
+
+(hasChromium ? describe : describe.skip)('the dashboard in a browser', () => {
+  let server: ChildProcess & { output: () => string };
+  let base: string;
+  let stripe: FakeStripe;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let browser: Browser;
+  let page: Page;
+  let key: string;
+  const pageErrors: string[] = [];
+  const checks: Array<Promise<void>> = [];
+
+  /** Every API answer the page gets is checked against openapi.json, like the specs' own fetches. */
+  const checkResponse = (res: Response) => {
+    const url = new URL(res.url());
+    if (!url.pathname.startsWith('/v1/') || url.origin !== base) return;
+    const type = res.headers()['content-type'] ?? null;
+    const json = /json/.test(type ?? '');
+    checks.push(
+      (json ? res.text() : Promise.resolve(undefined)).then(
+        (body) => {
+          try {
+            checkAnswer(res.request().method(), url, res.status(), type, body, (name) => res.headers()[name.toLowerCase()] ?? null);
+          } catch {
+            /* recorded in violations, which fail the spec file at its end */
+          }
+        },
+        () => undefined,
+      ),
+    );
+  };
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const go = (route: string) => page.goto(`${base}/app${route}`);
+  const apiAs = (apiKey: string, route: string) => fetch(`${base}${route}`, { headers: { authorization: `Bearer ${apiKey}` } });
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stripe = await startFakeStripe({ hostedCheckout: true });
+    receiver = await startReceiver();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env = testEnv(port, {
+      STRIPE_SECRET_KEY: 'sk_test_dashboard',
+      STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+      STRIPE_API_BASE: stripe.base,
+      CREDIT_PACKS: JSON.stringify(PACKS),
+      BILLING_SUCCESS_URL: `${base}/app/credits/success?session_id={CHECKOUT_SESSION_ID}`,
+      BILLING_CANCEL_URL: `${base}/app/credits?canceled=1`,
+    });
+    server = spawnServer('all', env);
+    await waitUntil(() => fetch(`${base}/health`).then((r) => r.ok, () => false), 30_000, `the server (${server.output()})`);
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'dist/src/cli.js'), 'account:create', '--name', 'dashboard', '--credits', '100'], {
+      env: { ...process.env, ...testServicesEnv(), ...env },
+    });
+    key = (JSON.parse(stdout) as { api_key: string }).api_key;
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    // Nothing leaves 127.0.0.1.
+    await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
+    page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !/status of 40[134]/.test(msg.text())) pageErrors.push(msg.text());
+    });
+    page.on('response', checkResponse);
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(checks);
+    await browser?.close();
+    await stop(server);
+    await stripe?.close();
+    await receiver?.close();
+  });
+
+  it('is served at /app with a strict CSP, and refuses to be framed', async () => {
+    const res = await fetch(`${base}/app/jobs`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(await res.text()).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect((await fetch(`${base}/app/assets/missing-0000.js`)).status).toBe(404);
+  });
+
+  it('shows the problem of a bad key and keeps nothing', async () => {
+    await go('/');
+    await page.getByLabel('API key').fill('mdy_live_not-a-real-key-000000000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('The API key is not valid or has been revoked');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('signs in with a key kept in sessionStorage only', async () => {
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('balance').filter({ hasText: '100 credits' }).waitFor();
+    expect(await page.evaluate(() => ({ session: Object.values(sessionStorage), local: localStorage.length, cookie: document.cookie }))).toEqual({
+      session: [key],
+      local: 0,
+      cookie: '',
+    });
+    expect(await page.context().cookies()).toEqual([]);
+  });
+
+  it('submits a download, shows its price first, and follows its progress to 100% without reloading', async () => {
+    await go('/new?type=download');
+    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.getByLabel('Page or media URL').fill(media('slow/direct.mp4?bps=250000'));
+    await page.getByRole('button', { name: 'Show the price' }).click();
+    await page.getByTestId('price').locator('strong', { hasText: /^1 credit$/ }).waitFor();
+    await page.getByRole('button', { name: 'Start download' }).click();
+    const submitted = page.getByTestId('submitted');
+    await submitted.waitFor();
+    const bar = submitted.locator('progress');
+    const seen: number[] = [];
+    await waitUntil(async () => {
+      seen.push(Number(await bar.getAttribute('value')));
+      return seen.at(-1) === 100 && (await submitted.textContent())!.includes('completed');
+    }, 45_000, 'the progress bar to reach 100%');
+    expect(seen[0]).toBeLessThan(100);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await shot('new-job');
+  });
+
+  it('opens the job and plays the file', async () => {
+    await page.getByRole('button', { name: 'Open the result' }).click();
+    const player = page.getByTestId('player');
+    await player.waitFor();
+    await page.waitForFunction(() => ((document.querySelector('video') as HTMLVideoElement | null)?.duration ?? 0) > 0);
+    const duration = await player.evaluate((v) => (v as HTMLVideoElement).duration);
+    expect(duration).toBeGreaterThan(5);
+    expect(duration).toBeLessThan(7);
+    // It plays: time advances (muted, so no user gesture is needed).
+    await player.evaluate((v) => {
+      const video = v as HTMLVideoElement;
+      video.muted = true;
+      return video.play();
+    });
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 1);
+    await player.evaluate((v) => (v as HTMLVideoElement).pause());
+    await shot('job');
+  });
+
+  it('lists jobs with filters', async () => {
+    await go('/jobs');
+    await page.locator('table.jobs tbody tr').first().waitFor();
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No jobs yet').waitFor();
+    await page.getByLabel('Status').selectOption('completed');
+    await page.locator('table.jobs tbody tr').first().waitFor();
+    await expect(page.locator('table.jobs tbody tr').count()).resolves.toBe(1);
+    await page.getByLabel('Status').selectOption('');
+    await page.locator('table.jobs tbody tr').first().waitFor();
+    await shot('jobs');
+  });
+
+  it('mints a key, lists it, and revokes it', async () => {
+    await go('/keys');
+    await page.getByLabel('Name').fill('archive pipeline');
+    await page.getByRole('button', { name: 'Mint key' }).click();
+    const minted = (await page.getByTestId('minted-key').textContent())!.trim();
+    expect(minted).toMatch(/^mdy_live_/);
+    expect((await apiAs(minted, '/v1/account')).status).toBe(200);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(minted);
+    await page.getByRole('button', { name: 'Done' }).click();
+    const row = page.locator('tr', { hasText: 'archive pipeline' });
+    await row.getByText('active').waitFor();
+    expect(await row.textContent()).toContain(minted.slice(-4));
+    await shot('keys');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByRole('button', { name: 'Revoke now' }).click();
+    await row.getByText('revoked').waitFor();
+    expect((await apiAs(minted, '/v1/account')).status).toBe(401);
+  });
+
+  it('sets the webhook endpoint and sends a test event to a local receiver', async () => {
+    await go('/webhooks');
+    await page.getByLabel('URL that receives the events').fill(receiver.url);
+    await page.getByRole('button', { name: 'Save endpoint' }).click();
+    await page.getByText('saved').waitFor();
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByTestId('test-result').filter({ hasText: 'Delivered' }).waitFor();
+    expect(receiver.received).toHaveLength(1);
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    const secret = (await page.getByTestId('webhook-secret').filter({ hasText: /whsec_[\w+/=]{16,}/ }).textContent())!.trim();
+    const { body, headers } = receiver.received[0]!;
+    expect(new Webhook(secret).verify(body, headers as Record<string, string>)).toMatchObject({ type: 'webhook.test' });
+    await page.locator('table.deliveries tr', { hasText: 'webhook.test' }).getByText('delivered').waitFor();
+    await page.getByRole('button', { name: 'Hide' }).click();
+    await shot('webhooks');
+  });
+
+  it('buys credits: Stripe Checkout, then a success page that waits for the credit', async () => {
+    await go('/credits');
+    const pack = page.locator('[data-pack-id="starter"]');
+    await pack.getByText('$10.00').waitFor();
+    await shot('credits');
+    await pack.getByRole('button', { name: 'Buy' }).click();
+    await page.waitForURL(`${stripe.base}/c/pay/**`);
+    const sessionId = (await page.locator('#session').textContent())!;
+    const created = stripe.calls.find((c) => c.path === '/v1/checkout/sessions')!;
+    expect(created.form.get('metadata[pack_id]')).toBe('starter');
+
+    // Stripe may send the customer back before it tells Mediary: the page waits for the credit.
+    await page.goto(created.form.get('success_url')!.replace('{CHECKOUT_SESSION_ID}', sessionId));
+    await page.getByTestId('awaiting-payment').waitFor();
+    const event = {
+      id: `evt_test_${Date.now()}`,
+      object: 'event',
+      api_version: '2025-01-01',
+      created: Math.floor(Date.now() / 1000),
+      type: 'checkout.session.completed',
+      data: { object: { id: sessionId, object: 'checkout.session', payment_status: 'paid', payment_intent: 'pi_test_dashboard' } },
+    };
+    const payload = JSON.stringify(event);
+    const signature = new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET });
+    const delivered = await fetch(`${base}/v1/billing/stripe-webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
+    expect(delivered.status).toBe(200);
+    await page.getByTestId('payment-credited').filter({ hasText: '1,000 credits added' }).waitFor();
+    await go('/credits');
+    await page.locator('table.payments tr', { hasText: 'starter' }).getByText('paid').waitFor();
+  });
+
+  it('shows balance, usage by day and by operation, and the last jobs', async () => {
+    await go('/');
+    // 100 granted, 1 for looking the price up (/v1/info), 1 for the download, 1,000 bought.
+    await page.getByTestId('balance').filter({ hasText: '1,098 credits' }).waitFor();
+    await page.getByTestId('month-usage').filter({ hasText: '2 credits' }).waitFor();
+    await page.locator('.chart canvas').waitFor();
+    await page.locator('table.bars', { hasText: 'download' }).waitFor();
+    await shot('overview');
+  });
+
+  it('signs out, forgetting the key', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('raised no error and broke no CSP rule in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
