@@ -221,19 +221,24 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await shot('jobs');
   });
 
-  it('mints a key, lists it, and revokes it', async () => {
+  it('mints a key with scopes and a monthly limit, lists it, and revokes it', async () => {
     await go('/keys');
     await page.getByLabel('Name').fill('archive pipeline');
+    await page.getByLabel('Monthly credit limit').fill('50');
+    await page.getByRole('checkbox', { name: 'billing' }).uncheck();
     await page.getByRole('button', { name: 'Mint key' }).click();
     const minted = (await page.getByTestId('minted-key').textContent())!.trim();
     expect(minted).toMatch(/^mdy_live_/);
     expect((await apiAs(minted, '/v1/account')).status).toBe(200);
+    expect((await apiAs(minted, '/v1/billing/packs')).status).toBe(403);
     await page.getByRole('button', { name: 'Copy' }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(minted);
     await page.getByRole('button', { name: 'Done' }).click();
     const row = page.locator('tr', { hasText: 'archive pipeline' });
     await row.getByText('active').waitFor();
     expect(await row.textContent()).toContain(minted.slice(-4));
+    expect(await row.textContent()).toContain('0 of 50 credits this month');
+    expect(await row.locator('.scopes .badge').allTextContents()).toEqual(['jobs:write', 'jobs:read', 'account:read', 'keys:manage']);
     await shot('keys');
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.getByRole('button', { name: 'Revoke now' }).click();
@@ -262,7 +267,6 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await go('/credits');
     const pack = page.locator('[data-pack-id="starter"]');
     await pack.getByText('$10.00').waitFor();
-    await shot('credits');
     await pack.getByRole('button', { name: 'Buy' }).click();
     await page.waitForURL(`${stripe.base}/c/pay/**`);
     const sessionId = (await page.locator('#session').textContent())!;
@@ -278,7 +282,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
       api_version: '2025-01-01',
       created: Math.floor(Date.now() / 1000),
       type: 'checkout.session.completed',
-      data: { object: { id: sessionId, object: 'checkout.session', payment_status: 'paid', payment_intent: 'pi_test_dashboard' } },
+      data: { object: { id: sessionId, object: 'checkout.session', payment_status: 'paid', payment_intent: `pi_test_${sessionId.slice(-16)}` } },
     };
     const payload = JSON.stringify(event);
     const signature = new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET });
@@ -287,6 +291,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await page.getByTestId('payment-credited').filter({ hasText: '1,000 credits added' }).waitFor();
     await go('/credits');
     await page.locator('table.payments tr', { hasText: 'starter' }).getByText('paid').waitFor();
+    await shot('credits');
   });
 
   it('shows balance, usage by day and by operation, and the last jobs', async () => {
@@ -303,6 +308,23 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('shows which scope a key lacks where a page needs it', async () => {
+    const res = await fetch(`${base}/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'read only', scopes: ['jobs:read'] }),
+    });
+    const readOnly = ((await res.json()) as { key: string }).key;
+    await page.getByLabel('API key').fill(readOnly);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'lacks the account:read scope' }).first().waitFor();
+    await go('/credits');
+    await page.getByRole('alert').filter({ hasText: 'lacks the billing scope' }).first().waitFor();
+    await go('/jobs');
+    await page.locator('table.jobs tbody tr').first().waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
   });
 
   it('raised no error and broke no CSP rule in the page', () => {

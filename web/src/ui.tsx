@@ -39,13 +39,18 @@ export function useAction() {
   return { busy, error, run, clear: () => setError(undefined) };
 }
 
+/** Text with `quoted` names (scopes, fields, headers) shown as code. */
+function withCode(text: string) {
+  return text.split('`').map((part, i) => (i % 2 ? <code key={i}>{part}</code> : part));
+}
+
 /** An API problem as the user should read it: its `detail`, and each invalid field. */
 export function Problem({ error }: { error: unknown }) {
   if (!error) return null;
   const problem = error instanceof ApiError ? error.problem : { detail: (error as Error)?.message ?? String(error) };
   return (
     <div class="problem" role="alert" data-code={problem.code}>
-      <span>{problem.detail ?? problem.title}</span>
+      <span>{withCode(problem.detail ?? problem.title ?? '')}</span>
       {problem.errors?.length ? (
         <ul>
           {problem.errors.map((e) => (

@@ -23,7 +23,9 @@ function Pack({ pack }: { pack: CreditPackDto }) {
     <div class="pack card" data-pack-id={pack.id}>
       <h3>{pack.name}</h3>
       <p class="big">{formatMoney(pack.amount, pack.currency)}</p>
-      <p class="muted">{formatCredits(pack.credits)}</p>
+      <p class="muted">
+        {formatCredits(pack.credits)} · {formatMoney(pack.amount / pack.credits, pack.currency)} a credit
+      </p>
       <Button busy={action.busy} onClick={buy}>
         {action.busy ? 'Going to Stripe Checkout…' : 'Buy'}
       </Button>

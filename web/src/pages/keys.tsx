@@ -1,6 +1,27 @@
 import { useState } from 'preact/hooks';
-import { createKey, listKeys, ok, revokeKey, type CreatedKeyDto, type KeyDto } from '../api';
-import { Button, ConfirmButton, CopyButton, Loaded, Problem, Time, useAction, useLoad } from '../ui';
+import { createKey, listKeys, ok, revokeKey, type CreatedKeyDto, type CreateKeyDto, type KeyDto } from '../api';
+import { Button, ConfirmButton, CopyButton, formatCredits, Loaded, Problem, Time, useAction, useLoad } from '../ui';
+
+type Scope = NonNullable<CreateKeyDto['scopes']>[number];
+const SCOPES: Array<[Scope, string]> = [
+  ['jobs:write', 'spend credits: look up URLs, submit, upload, cancel'],
+  ['jobs:read', 'read jobs, their progress and outputs'],
+  ['account:read', 'balance, ledger and usage'],
+  ['keys:manage', 'API keys and webhooks'],
+  ['billing', 'buy credits, see payments'],
+];
+
+function Spend({ k }: { k: KeyDto }) {
+  if (k.monthly_credit_limit === null) return <span class="muted">{formatCredits(k.spent_this_month)} this month · no limit</span>;
+  return (
+    <span class="spend">
+      <meter min={0} max={k.monthly_credit_limit} value={k.spent_this_month} aria-label="Spent of the monthly limit" />
+      <span>
+        {k.spent_this_month.toLocaleString()} of {formatCredits(k.monthly_credit_limit)} this month
+      </span>
+    </span>
+  );
+}
 
 function KeyRow({ k, onRevoked }: { k: KeyDto; onRevoked: () => void }) {
   const action = useAction();
@@ -11,6 +32,20 @@ function KeyRow({ k, onRevoked }: { k: KeyDto; onRevoked: () => void }) {
         <code>
           {k.prefix}…{k.last4}
         </code>
+      </td>
+      <td class="scopes">
+        {k.scopes.length === SCOPES.length ? (
+          <span class="badge">all scopes</span>
+        ) : (
+          k.scopes.map((s) => (
+            <span key={s} class="badge">
+              {s}
+            </span>
+          ))
+        )}
+      </td>
+      <td>
+        <Spend k={k} />
       </td>
       <td>
         <Time iso={k.created_at} />
@@ -31,15 +66,25 @@ function KeyRow({ k, onRevoked }: { k: KeyDto; onRevoked: () => void }) {
 export function KeysPage() {
   const keys = useLoad((signal) => ok(listKeys({ signal })), []);
   const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<Set<Scope>>(new Set(SCOPES.map(([s]) => s)));
+  const [limit, setLimit] = useState('');
   const [minted, setMinted] = useState<CreatedKeyDto>();
   const mint = useAction();
   const submit = (e: Event) => {
     e.preventDefault();
     void mint.run(async () => {
-      setMinted(await ok(createKey({ body: { name: name.trim() || undefined } })));
+      const body: CreateKeyDto = { name: name.trim() || undefined, scopes: [...scopes], monthly_credit_limit: limit.trim() === '' ? null : Number(limit) };
+      setMinted(await ok(createKey({ body })));
       setName('');
+      setLimit('');
       keys.reload();
     });
+  };
+  const toggle = (scope: Scope, on: boolean) => {
+    const next = new Set(scopes);
+    if (on) next.add(scope);
+    else next.delete(scope);
+    setScopes(next);
   };
   return (
     <section>
@@ -51,7 +96,19 @@ export function KeysPage() {
             <span>Name</span>
             <input name="key-name" placeholder="e.g. archive pipeline" maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
           </label>
+          <label class="field">
+            <span>Monthly credit limit</span>
+            <input name="monthly-limit" type="number" min={0} step={1} placeholder="no limit" value={limit} onInput={(e) => setLimit(e.currentTarget.value)} />
+          </label>
         </div>
+        <fieldset class="checks">
+          <legend>Scopes</legend>
+          {SCOPES.map(([scope, what]) => (
+            <label key={scope} class="check">
+              <input type="checkbox" name={scope} checked={scopes.has(scope)} onChange={(e) => toggle(scope, e.currentTarget.checked)} /> <code>{scope}</code> <span class="muted">{what}</span>
+            </label>
+          ))}
+        </fieldset>
         <Button type="submit" busy={mint.busy}>
           Mint key
         </Button>
@@ -83,6 +140,8 @@ export function KeysPage() {
                   <tr>
                     <th>Name</th>
                     <th>Key</th>
+                    <th>Scopes</th>
+                    <th>This month</th>
                     <th>Created</th>
                     <th>State</th>
                     <th />
