@@ -119,8 +119,9 @@ export function formatBytes(n: number): string {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-export function formatMoney(amount: number, currency: string): string {
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() }).format(amount / 100);
+/** An amount in the currency's smallest unit (cents); `precise` keeps fractions of a cent. */
+export function formatMoney(amount: number, currency: string, precise = false): string {
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase(), ...(precise ? { maximumSignificantDigits: 2 } : {}) }).format(amount / 100);
 }
 
 /** 83.4 → "1:23.4" */

@@ -24,7 +24,7 @@ function Pack({ pack }: { pack: CreditPackDto }) {
       <h3>{pack.name}</h3>
       <p class="big">{formatMoney(pack.amount, pack.currency)}</p>
       <p class="muted">
-        {formatCredits(pack.credits)} · {formatMoney(pack.amount / pack.credits, pack.currency)} a credit
+        {formatCredits(pack.credits)} · {formatMoney(pack.amount / pack.credits, pack.currency, true)} a credit
       </p>
       <Button busy={action.busy} onClick={buy}>
         {action.busy ? 'Going to Stripe Checkout…' : 'Buy'}
