@@ -221,6 +221,85 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await shot('jobs');
   });
 
+  it('follows a running job in the jobs table and cancels it', async () => {
+    const res = await fetch(`${base}/v1/download`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: media('slow/direct.mp4?bps=60000') }),
+    });
+    const { job_id: jobId } = (await res.json()) as { job_id: string };
+    await go('/jobs');
+    const row = page.locator(`tr[data-job-id="${jobId}"]`);
+    const bar = row.locator('progress');
+    await waitUntil(async () => Number((await bar.getAttribute('value').catch(() => null)) ?? 0) > 0, 30_000, 'live progress in the jobs table');
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await row.getByText('canceled').waitFor();
+    await expect(row.locator('progress').count()).resolves.toBe(0);
+  });
+
+  it('uploads a file with a progress bar and shows the mosaic made of it', async () => {
+    await go('/new?type=preview');
+    await page.getByRole('radio', { name: 'A file of mine' }).check();
+    // A slow uplink (~400 KB/s), so the 1.3 MB upload is seen under way.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 400_000 });
+    await page.getByLabel('Audio or video file').setInputFiles(path.join(ROOT, 'test', '.fixtures', 'direct.mp4'));
+    const uploading = page.getByRole('progressbar', { name: 'Upload progress' });
+    await waitUntil(async () => {
+      const value = Number((await uploading.getAttribute('value', { timeout: 1000 }).catch(() => null)) ?? 0);
+      return value > 0 && value < 100;
+    }, 15_000, 'the upload progress bar under way');
+    await page.getByTestId('uploaded').filter({ hasText: 'direct.mp4' }).waitFor();
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.detach();
+    await page.getByLabel('Type').selectOption('mosaic');
+    await page.getByLabel('Columns').fill('3');
+    await page.getByLabel('Rows').fill('2');
+    await page.getByRole('button', { name: 'Start preview' }).click();
+    await page.getByTestId('submitted').filter({ hasText: 'completed' }).waitFor({ timeout: 45_000 });
+    await page.getByRole('button', { name: 'Open the result' }).click();
+    const picture = page.locator('img.picture');
+    await picture.waitFor();
+    // A contact sheet of 3 × 2 frames, loaded from its signed link.
+    await page.waitForFunction(() => ((document.querySelector('img.picture') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    expect(await page.locator('.preview').textContent()).toContain('Frames at 0:');
+    await shot('job-preview');
+  });
+
+  it('shows a transcript with its timestamps', async () => {
+    await go('/new?type=transcribe');
+    await page.getByLabel('Page or media URL').fill(media('page.html'));
+    await page.locator('select[name="source"]').selectOption('captions');
+    await page.getByRole('button', { name: 'Start transcribe' }).click();
+    await page.getByTestId('submitted').filter({ hasText: 'completed' }).waitFor({ timeout: 45_000 });
+    await page.getByRole('button', { name: 'Open the result' }).click();
+    const segments = page.getByTestId('transcript').locator('li');
+    await segments.first().waitFor();
+    expect(await segments.allTextContents()).toEqual(['0:00.5 → 0:02.5Hello from the fixture captions.', '0:03.0 → 0:05.5This line is the second cue.']);
+    // Another format, fetched with the key (GET /v1/jobs/{id}/transcript) and saved.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '.srt' }).click()]);
+    const saved = await download.createReadStream();
+    let srt = '';
+    for await (const chunk of saved) srt += String(chunk);
+    expect(srt).toContain('00:00:00,500 --> 00:00:02,500\nHello from the fixture captions.');
+    await shot('job-transcript');
+  });
+
+  it('compares a fingerprint with another', async () => {
+    const submit = async (url: string) => {
+      const res = await fetch(`${base}/v1/fingerprint`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ url }) });
+      return ((await res.json()) as { job_id: string }).job_id;
+    };
+    const [a, b] = await Promise.all([submit(media('direct.mp4')), submit(media('slow/direct.mp4?bps=4000000'))]);
+    await go(`/jobs/${a}`);
+    await page.getByText('seconds hashed').waitFor({ timeout: 45_000 });
+    await waitUntil(async () => ((await (await apiAs(key, `/v1/jobs/${b}`)).json()) as { status: string }).status === 'completed', 45_000, 'the second fingerprint');
+    await page.getByLabel('Compare with').fill(b);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByTestId('comparison').filter({ hasText: '100% similar' }).waitFor();
+  });
+
   it('mints a key with scopes and a monthly limit, lists it, and revokes it', async () => {
     await go('/keys');
     await page.getByLabel('Name').fill('archive pipeline');
@@ -295,10 +374,13 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
   });
 
   it('shows balance, usage by day and by operation, and the last jobs', async () => {
+    const account = (await (await apiAs(key, '/v1/account')).json()) as { balance: number };
+    const monthStart = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1)).toISOString();
+    const usage = (await (await apiAs(key, `/v1/account/usage?from=${monthStart}`)).json()) as { totals: { credits_net: number } };
+    expect(account.balance).toBeGreaterThan(1000);
     await go('/');
-    // 100 granted, 1 for looking the price up (/v1/info), 1 for the download, 1,000 bought.
-    await page.getByTestId('balance').filter({ hasText: '1,098 credits' }).waitFor();
-    await page.getByTestId('month-usage').filter({ hasText: '2 credits' }).waitFor();
+    await page.getByTestId('balance').filter({ hasText: `${account.balance.toLocaleString('en-US')} credits` }).waitFor();
+    await page.getByTestId('month-usage').filter({ hasText: `${usage.totals.credits_net} credits` }).waitFor();
     await page.locator('.chart canvas').waitFor();
     await page.locator('table.bars', { hasText: 'download' }).waitFor();
     await shot('overview');

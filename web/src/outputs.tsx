@@ -124,7 +124,7 @@ export function PreviewView({ result }: { result: PreviewResultDto }) {
         {result.start !== undefined ? ` · from ${formatSeconds(result.start, 2)}` : ''}
         {result.duration !== undefined ? ` · ${result.duration.toFixed(1)} s` : ''}
         {result.frames !== undefined ? ` · ${result.frames} frames` : ''}
-        {` · ${formatBytes(result.source.bytes_read)} of the source read`}
+        {result.source.bytes_read ? ` · ${formatBytes(result.source.bytes_read)} of the source read` : ''}
       </p>
       <div class="gallery">
         {result.files.map((f) => (
