@@ -398,7 +398,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'read only', scopes: ['jobs:read'] }),
     });
-    const readOnly = ((await res.json()) as { key: string }).key;
+    const { key: readOnly, id: readOnlyId } = (await res.json()) as { key: string; id: string };
     await page.getByLabel('API key').fill(readOnly);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'lacks the account:read scope' }).first().waitFor();
@@ -406,7 +406,11 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await page.getByRole('alert').filter({ hasText: 'lacks the billing scope' }).first().waitFor();
     await go('/jobs');
     await page.locator('table.jobs tbody tr').first().waitFor();
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    // Revoked meanwhile: the next answer is a 401, and the app asks for another key.
+    expect((await fetch(`${base}/v1/keys/${readOnlyId}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText('no longer accepts the key').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
   it('raised no error and broke no CSP rule in the page', () => {

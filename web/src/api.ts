@@ -12,6 +12,14 @@ client.interceptors.request.use((request) => {
   return request;
 });
 
+/** Fired when the API refuses the key (revoked meanwhile, or not a key at all): the app signs out. */
+export const KEY_REFUSED = 'mediary:key-refused';
+
+client.interceptors.response.use((response) => {
+  if (response.status === 401 && getKey()) dispatchEvent(new Event(KEY_REFUSED));
+  return response;
+});
+
 /** An answer that was not a success, with its problem (RFC 9457) — or why no answer came. */
 export class ApiError extends Error {
   constructor(
@@ -110,8 +118,10 @@ export function watchJob(id: string, onUpdate: (update: JobUpdate) => void): () 
       }
     }
     while (!signal.aborted) {
-      const { data } = await getJob({ path: { id }, signal }).catch(() => ({ data: undefined }));
+      const { data, response } = await getJob({ path: { id }, signal }).catch(() => ({ data: undefined, response: undefined }));
       if (signal.aborted) return;
+      // Gone, not ours, or a key without the scope: asking again will not help (429 and 5xx will).
+      if (!data && response && response.status >= 400 && response.status < 500 && response.status !== 429) return;
       if (data) {
         onUpdate({ status: data.status, progress: data.progress, ...(ENDED.has(data.status) ? { job: data } : {}) });
         if (ENDED.has(data.status)) return;

@@ -1,6 +1,6 @@
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
-import { ApiError, getAccount, ok } from './api';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, getAccount, KEY_REFUSED, ok } from './api';
 import { CreditsPage, PaymentSuccessPage } from './pages/credits';
 import { JobPage } from './pages/job';
 import { JobsPage } from './pages/jobs';
@@ -22,23 +22,20 @@ const NAV: Array<[string, string]> = [
   ['/credits', 'Credits'],
 ];
 
-function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+function SignIn({ onSignedIn, refused }: { onSignedIn: () => void; refused: boolean }) {
   const [key, setValue] = useState('');
   const action = useAction();
   const submit = (e: Event) => {
     e.preventDefault();
     const candidate = key.trim();
     void action.run(async () => {
-      setKey(candidate);
       try {
-        await ok(getAccount());
+        await ok(getAccount({ headers: { authorization: `Bearer ${candidate}` } }));
       } catch (err) {
         // A key without the account scope is still a key: only a refused key is kept out.
-        if (!(err instanceof ApiError && err.code === 'forbidden')) {
-          clearKey();
-          throw err;
-        }
+        if (!(err instanceof ApiError && err.code === 'forbidden')) throw err;
       }
+      setKey(candidate);
       onSignedIn();
     });
   };
@@ -48,6 +45,7 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         <span class="logo" aria-hidden="true" /> Mediary
       </h1>
       <form onSubmit={submit} class="card">
+        {refused && !action.error ? <p class="problem">The API no longer accepts the key you signed in with (revoked?): sign in with another.</p> : null}
         <label for="api-key">API key</label>
         <input id="api-key" name="api-key" type="password" autocomplete="off" spellcheck={false} placeholder="mdy_live_…" value={key} onInput={(e) => setValue(e.currentTarget.value)} required />
         <p class="muted">Kept in this tab only (sessionStorage) and sent to this server’s API, nowhere else.</p>
@@ -82,8 +80,27 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
 
 function App() {
   const [signedIn, setSignedIn] = useState(() => getKey() !== null);
+  const [refused, setRefused] = useState(false);
   const { path, query } = useRoute();
-  if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
+  useEffect(() => {
+    const onRefused = () => {
+      clearKey();
+      setRefused(true);
+      setSignedIn(false);
+    };
+    addEventListener(KEY_REFUSED, onRefused);
+    return () => removeEventListener(KEY_REFUSED, onRefused);
+  }, []);
+  if (!signedIn)
+    return (
+      <SignIn
+        refused={refused}
+        onSignedIn={() => {
+          setRefused(false);
+          setSignedIn(true);
+        }}
+      />
+    );
   const section = path === '/' ? '/' : `/${path.split('/')[1]}`;
   return (
     <>

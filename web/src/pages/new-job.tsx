@@ -115,9 +115,21 @@ function Field({ label, children, hint }: { label: string; children: ComponentCh
   );
 }
 
+type SourceMode = 'url' | 'file' | 'transcript';
+
+/** The ways a kind of job can be given its media. */
+function modesOf(kind: Kind): Array<[SourceMode, string]> {
+  const modes: Array<[SourceMode, string]> = [['url', 'A URL']];
+  if (kind !== 'comments') modes.push(['file', 'A file of mine']);
+  if (kind === 'translate') modes.push(['transcript', 'A transcription job']);
+  return modes;
+}
+
 /** Where the media comes from: a URL, a file uploaded now (with its progress), or a transcript job. */
-function SourcePicker({ kind, url, setUrl, upload, setUpload, transcriptJob, setTranscriptJob }: {
+function SourcePicker({ kind, mode, setMode, url, setUrl, upload, setUpload, transcriptJob, setTranscriptJob }: {
   kind: Kind;
+  mode: SourceMode;
+  setMode: (m: SourceMode) => void;
   url: string;
   setUrl: (v: string) => void;
   upload?: UploadDto;
@@ -125,12 +137,9 @@ function SourcePicker({ kind, url, setUrl, upload, setUpload, transcriptJob, set
   transcriptJob: string;
   setTranscriptJob: (v: string) => void;
 }) {
-  const [mode, setMode] = useState<'url' | 'file' | 'transcript'>('url');
   const [progress, setProgress] = useState<number>();
   const action = useAction();
-  const modes: Array<['url' | 'file' | 'transcript', string]> = [['url', 'A URL']];
-  if (kind !== 'comments') modes.push(['file', 'A file of mine']);
-  if (kind === 'translate') modes.push(['transcript', 'A transcription job']);
+  const modes = modesOf(kind);
   const pick = (file: File) =>
     void action.run(async () => {
       setUpload(undefined);
@@ -174,7 +183,6 @@ function SourcePicker({ kind, url, setUrl, upload, setUpload, transcriptJob, set
           <input name="transcript_job_id" required value={transcriptJob} onInput={(e) => setTranscriptJob(e.currentTarget.value)} />
         </Field>
       )}
-      <input type="hidden" name="source-kind" value={mode} />
     </fieldset>
   );
 }
@@ -283,6 +291,9 @@ function Submitted({ job: accepted, charged }: { job: JobDto; charged: number })
 
 export function NewJobPage({ kind: asked }: { kind: string | null }) {
   const kind: Kind = (KINDS as readonly string[]).includes(asked ?? '') ? (asked as Kind) : 'download';
+  const [chosenMode, setMode] = useState<SourceMode>('url');
+  // A mode this kind of job does not take falls back to a URL.
+  const mode = modesOf(kind).some(([m]) => m === chosenMode) ? chosenMode : 'url';
   const [url, setUrl] = useState('');
   const [upload, setUpload] = useState<UploadDto>();
   const [transcriptJob, setTranscriptJob] = useState('');
@@ -293,7 +304,12 @@ export function NewJobPage({ kind: asked }: { kind: string | null }) {
   const sending = useAction();
   const f = fields[kind];
   const set = (name: string, value: string) => setFields({ ...fields, [kind]: { ...f, [name]: value } });
-  const source = (): Source => (transcriptJob && kind === 'translate' ? { transcript_job_id: transcriptJob.trim() } : upload ? { upload_id: upload.upload_id } : { url: url.trim() });
+  const source = (): Source => {
+    if (mode === 'transcript') return { transcript_job_id: transcriptJob.trim() };
+    if (mode === 'url') return { url: url.trim() };
+    if (!upload) throw new Error('Choose a file and wait for its upload first');
+    return { upload_id: upload.upload_id };
+  };
   const price = info?.estimated_credits ? priceOf(kind, f, info.estimated_credits) : undefined;
   const checkPrice = () => void priceCheck.run(async () => setInfo(await ok(createInfo({ body: { url: url.trim() } }))));
   const send = (e: Event) => {
@@ -314,7 +330,7 @@ export function NewJobPage({ kind: asked }: { kind: string | null }) {
         ))}
       </nav>
       <form class="card" onSubmit={send}>
-        <SourcePicker kind={kind} url={url} setUrl={(v) => (setUrl(v), setInfo(undefined))} upload={upload} setUpload={setUpload} transcriptJob={transcriptJob} setTranscriptJob={setTranscriptJob} />
+        <SourcePicker kind={kind} mode={mode} setMode={(m) => (setMode(m), setInfo(undefined))} url={url} setUrl={(v) => (setUrl(v), setInfo(undefined))} upload={upload} setUpload={setUpload} transcriptJob={transcriptJob} setTranscriptJob={setTranscriptJob} />
         <Options kind={kind} f={f} set={set} />
         <div class="price row" data-testid="price">
           {info ? (
@@ -323,14 +339,14 @@ export function NewJobPage({ kind: asked }: { kind: string | null }) {
               {info.duration ? ` (${formatSeconds(info.duration)})` : ''}: {price !== undefined ? <strong>{formatCredits(price)}</strong> : 'price unknown'}
               {kind === 'transcribe' ? <small class="muted"> with captions; speech recognition is 1 credit a started minute (at least 3)</small> : null}
             </span>
-          ) : upload || (kind === 'translate' && transcriptJob) ? (
+          ) : mode !== 'url' ? (
             <span class="muted">The price is shown in the answer (uploads and transcripts are not looked up).</span>
           ) : (
             <Button class="secondary" busy={priceCheck.busy} disabled={!url.trim()} onClick={checkPrice}>
               Show the price
             </Button>
           )}
-          {!info && !upload ? <small class="muted">Looks the URL up with /v1/info: 1 credit, free when cached.</small> : null}
+          {!info && mode === 'url' ? <small class="muted">Looks the URL up with /v1/info: 1 credit, free when cached.</small> : null}
           <Problem error={priceCheck.error} />
         </div>
         <Button type="submit" busy={sending.busy}>
