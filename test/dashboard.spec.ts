@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page, type Response } from 'playwright-cor
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { freePort, media, testEnv } from './support/app.js';
+import { SITE_PLUGIN_DIR, siteUrl, startCommentSite } from './support/comment-site.js';
 import { checkAnswer, recordWebhook } from './support/contract.js';
 import { ROOT, spawnServer, stop, waitUntil } from './support/processes.js';
 import { testServicesEnv } from './support/services.js';
@@ -65,6 +66,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
   let base: string;
   let stripe: FakeStripe;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let commentSite: http.Server;
   let browser: Browser;
   let page: Page;
   let key: string;
@@ -99,6 +101,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     mkdirSync(SHOTS, { recursive: true });
     stripe = await startFakeStripe({ hostedCheckout: true });
     receiver = await startReceiver();
+    commentSite = await startCommentSite();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const env = testEnv(port, {
@@ -108,6 +111,8 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
       CREDIT_PACKS: JSON.stringify(PACKS),
       BILLING_SUCCESS_URL: `${base}/app/credits/success?session_id={CHECKOUT_SESSION_ID}`,
       BILLING_CANCEL_URL: `${base}/app/credits?canceled=1`,
+      // The local video site with comments (test/support/comment-site.ts) and its extractor.
+      YTDLP_PLUGIN_DIRS: SITE_PLUGIN_DIR,
     });
     server = spawnServer('all', env);
     await waitUntil(() => fetch(`${base}/health`).then((r) => r.ok, () => false), 30_000, `the server (${server.output()})`);
@@ -135,6 +140,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await stop(server);
     await stripe?.close();
     await receiver?.close();
+    await new Promise((r) => commentSite?.close(r));
   });
 
   it('is served at /app with a strict CSP, and refuses to be framed', async () => {
@@ -284,6 +290,22 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     for await (const chunk of saved) srt += String(chunk);
     expect(srt).toContain('00:00:00,500 --> 00:00:02,500\nHello from the fixture captions.');
     await shot('job-transcript');
+  });
+
+  it('shows comments as threads', async () => {
+    await go('/new?type=comments');
+    await page.getByLabel('Page or media URL').fill(`${siteUrl(commentSite)}/fixture-video/talk`);
+    await page.getByLabel('At most (comments)').fill('40');
+    await page.getByRole('button', { name: 'Start comments' }).click();
+    await page.getByTestId('submitted').filter({ hasText: 'completed' }).waitFor({ timeout: 45_000 });
+    await page.getByRole('button', { name: 'Open the result' }).click();
+    const threads = page.getByTestId('comments').locator('.thread');
+    await threads.first().waitFor();
+    const replies = await page.locator('.thread .replies .comment').count();
+    expect(replies).toBeGreaterThan(0);
+    expect((await threads.count()) + replies).toBe(40);
+    await page.getByTestId('comments').getByText('pinned').first().waitFor();
+    await shot('job-comments');
   });
 
   it('compares a fingerprint with another', async () => {
