@@ -1,29 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page, type Response } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { freePort, media, testEnv } from './support/app.js';
 import { SITE_PLUGIN_DIR, siteUrl, startCommentSite } from './support/comment-site.js';
-import { checkAnswer, recordWebhook } from './support/contract.js';
+import { CHROMIUM, hasChromium, openBrowser, startReceiver, type TestBrowser } from './support/browser.js';
 import { ROOT, spawnServer, stop, waitUntil } from './support/processes.js';
 import { testServicesEnv } from './support/services.js';
 import { startFakeStripe, type FakeStripe } from './support/stripe-server.js';
 
 /**
  * The dashboard (/app) in a real browser — Debian's Chromium driven by playwright-core — against
- * the built server: sign-in, a download followed live and played, keys, webhooks, buying credits.
- * It also writes the screenshots in docs/screenshots that the README shows.
+ * the built server, as a customer uses it: sign-in, jobs submitted, followed live and looked at,
+ * keys, webhooks, buying credits. The tests run in order on one page and one account. It also
+ * writes the screenshots in docs/screenshots that the README shows.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-// Without the background-networking switches Chromium keeps calling Google services.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const STRIPE_SECRET = 'whsec_test_dashboard';
 const PACKS = [
@@ -33,32 +30,6 @@ const PACKS = [
 
 const run = promisify(execFile);
 
-interface Received {
-  body: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-/** A webhook receiver on 127.0.0.1 that records what it gets and answers 204. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      recordWebhook(body);
-      received.push({ body, headers: req.headers });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/mediary`,
-    received,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (npm test's setup installs it as root: apt-get install chromium)`);
 
 (hasChromium ? describe : describe.skip)('the dashboard in a browser', () => {
@@ -67,31 +38,9 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
   let stripe: FakeStripe;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let commentSite: http.Server;
-  let browser: Browser;
+  let browser: TestBrowser;
   let page: Page;
   let key: string;
-  const pageErrors: string[] = [];
-  const checks: Array<Promise<void>> = [];
-
-  /** Every API answer the page gets is checked against openapi.json, like the specs' own fetches. */
-  const checkResponse = (res: Response) => {
-    const url = new URL(res.url());
-    if (!url.pathname.startsWith('/v1/') || url.origin !== base) return;
-    const type = res.headers()['content-type'] ?? null;
-    const json = /json/.test(type ?? '');
-    checks.push(
-      (json ? res.text() : Promise.resolve(undefined)).then(
-        (body) => {
-          try {
-            checkAnswer(res.request().method(), url, res.status(), type, body, (name) => res.headers()[name.toLowerCase()] ?? null);
-          } catch {
-            /* recorded in violations, which fail the spec file at its end */
-          }
-        },
-        () => undefined,
-      ),
-    );
-  };
 
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   const go = (route: string) => page.goto(`${base}/app${route}`);
@@ -121,21 +70,11 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     });
     key = (JSON.parse(stdout) as { api_key: string }).api_key;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC' });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-    // Nothing leaves 127.0.0.1.
-    await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !/status of 40[134]/.test(msg.text())) pageErrors.push(msg.text());
-    });
-    page.on('response', checkResponse);
+    browser = await openBrowser(base);
+    page = browser.page;
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(checks);
     await browser?.close();
     await stop(server);
     await stripe?.close();
@@ -359,7 +298,12 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     const secret = (await page.getByTestId('webhook-secret').filter({ hasText: /whsec_[\w+/=]{16,}/ }).textContent())!.trim();
     const { body, headers } = receiver.received[0]!;
     expect(new Webhook(secret).verify(body, headers as Record<string, string>)).toMatchObject({ type: 'webhook.test' });
-    await page.locator('table.deliveries tr', { hasText: 'webhook.test' }).getByText('delivered').waitFor();
+    const delivery = page.locator('table.deliveries tr', { hasText: 'webhook.test' });
+    await delivery.getByText('delivered').waitFor();
+    // Sent again, with the same webhook-id.
+    await delivery.getByRole('button', { name: 'Retry' }).click();
+    await waitUntil(() => receiver.received.length === 2, 15_000, 'the retried delivery');
+    expect(receiver.received[1]!.headers['webhook-id']).toBe(headers['webhook-id']);
     await page.getByRole('button', { name: 'Hide' }).click();
     await shot('webhooks');
   });
@@ -436,6 +380,6 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
   });
 
   it('raised no error and broke no CSP rule in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -85,6 +85,7 @@ export interface JobUpdate extends JobEventDto {
 // A browser opens at most six HTTP/1.1 connections to one origin, and each event stream keeps
 // one: a few jobs are followed live, the others by polling, so the page's own calls never wait.
 const MAX_STREAMS = 3;
+const POLL_MS = 3000;
 let openStreams = 0;
 
 const pause = (ms: number, signal: AbortSignal) =>
@@ -95,7 +96,7 @@ const pause = (ms: number, signal: AbortSignal) =>
 
 /**
  * Follows a job until it ends: its Server-Sent Events (GET /v1/jobs/{id}/events, read with fetch
- * because EventSource cannot send the key), or GET /v1/jobs/{id} every 2 s when too many streams
+ * because EventSource cannot send the key), or GET /v1/jobs/{id} every 3 s when too many streams
  * are open or the stream breaks. Returns a function that stops following.
  */
 export function watchJob(id: string, onUpdate: (update: JobUpdate) => void): () => void {
@@ -126,7 +127,7 @@ export function watchJob(id: string, onUpdate: (update: JobUpdate) => void): () 
         onUpdate({ status: data.status, progress: data.progress, ...(ENDED.has(data.status) ? { job: data } : {}) });
         if (ENDED.has(data.status)) return;
       }
-      await pause(2000, signal);
+      await pause(POLL_MS, signal);
     }
   })();
   return () => stop.abort();
