@@ -13,11 +13,15 @@ export function DailyBars({ days, values, label }: { days: string[]; values: num
       {
         width: el.clientWidth || 600,
         height: 220,
-        legend: { show: false },
+        // The legend under the chart reads the day and the value under the cursor.
+        legend: { show: true, live: true },
         cursor: { points: { show: false } },
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
         axes: [{ stroke: '#667085', grid: { show: false } }, { stroke: '#667085', grid: { stroke: '#eaecf0' }, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) }],
-        series: [{}, { label, fill: '#2f5bea', stroke: '#2f5bea', paths: uPlot.paths.bars!({ size: [0.7, 40] }), points: { show: false } }],
+        series: [
+          { label: 'Day', value: (_u, ts) => (ts === null ? '—' : new Date(ts * 1000).toISOString().slice(0, 10)) },
+          { label, fill: '#2f5bea', stroke: '#2f5bea', paths: uPlot.paths.bars!({ size: [0.7, 40] }), points: { show: false }, value: (_u, v) => (v === null ? '—' : String(v)) },
+        ],
       },
       [xs, values],
       el,

@@ -6,6 +6,8 @@ import { JobsTable } from './jobs';
 
 const DAY = 86_400_000;
 
+const plural = (n: number, what: string) => `${n.toLocaleString()} ${what}${n === 1 ? '' : 's'}`;
+
 /** Every UTC day in [from, to), as YYYY-MM-DD. */
 function daysBetween(from: Date, to: Date): string[] {
   const days: string[] = [];
@@ -49,7 +51,7 @@ export function OverviewPage() {
                   {formatCredits(u.totals.credits_net)}
                 </p>
                 <p class="muted">
-                  {u.totals.jobs.toLocaleString()} jobs · {u.totals.credits_refunded.toLocaleString()} credits refunded
+                  {plural(u.totals.jobs, 'job')} · {formatCredits(u.totals.credits_refunded)} refunded
                 </p>
               </>
             )}
@@ -72,7 +74,7 @@ export function OverviewPage() {
           <Loaded state={month}>
             {(u) =>
               u.data.length ? (
-                <NamedBars rows={u.data.map((r) => ({ name: r.operation ?? '?', value: r.credits_net, note: r.jobs ? `${r.jobs} jobs` : undefined }))} />
+                <NamedBars rows={u.data.map((r) => ({ name: r.operation ?? '?', value: r.credits_net, note: r.jobs ? plural(r.jobs, 'job') : undefined }))} />
               ) : (
                 <p class="muted">Nothing used yet this month.</p>
               )
