@@ -29,6 +29,8 @@ const PACKS = [
 ];
 
 const run = promisify(execFile);
+// Tests that wait for jobs: generous, as the whole suite shares the machine with them.
+const JOB_TIMEOUT = 120_000;
 
 if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (npm test's setup installs it as root: apt-get install chromium)`);
 
@@ -128,11 +130,11 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await waitUntil(async () => {
       seen.push(Number(await bar.getAttribute('value')));
       return seen.at(-1) === 100 && (await submitted.textContent())!.includes('completed');
-    }, 45_000, 'the progress bar to reach 100%');
+    }, 90_000, 'the progress bar to reach 100%');
     expect(seen[0]).toBeLessThan(100);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await shot('new-job');
-  });
+  }, JOB_TIMEOUT);
 
   it('opens the job and plays the file', async () => {
     await page.getByRole('button', { name: 'Open the result' }).click();
@@ -180,7 +182,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await row.getByRole('button', { name: 'Cancel' }).click();
     await row.getByText('canceled').waitFor();
     await expect(row.locator('progress').count()).resolves.toBe(0);
-  });
+  }, JOB_TIMEOUT);
 
   it('uploads a file with a progress bar and shows the mosaic made of it', async () => {
     await go('/new?type=preview');
@@ -202,7 +204,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await page.getByLabel('Columns').fill('3');
     await page.getByLabel('Rows').fill('2');
     await page.getByRole('button', { name: 'Start preview' }).click();
-    await page.getByTestId('submitted').filter({ hasText: 'completed' }).waitFor({ timeout: 45_000 });
+    await page.getByTestId('submitted').filter({ hasText: 'completed' }).waitFor({ timeout: 90_000 });
     await page.getByRole('button', { name: 'Open the result' }).click();
     const picture = page.locator('img.picture');
     await picture.waitFor();
@@ -210,14 +212,14 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await page.waitForFunction(() => ((document.querySelector('img.picture') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
     expect(await page.locator('.preview').textContent()).toContain('Frames at 0:');
     await shot('job-preview');
-  });
+  }, JOB_TIMEOUT);
 
   it('shows a transcript with its timestamps', async () => {
     await go('/new?type=transcribe');
     await page.getByLabel('Page or media URL').fill(media('page.html'));
     await page.locator('select[name="source"]').selectOption('captions');
     await page.getByRole('button', { name: 'Start transcribe' }).click();
-    await page.getByTestId('submitted').filter({ hasText: 'completed' }).waitFor({ timeout: 45_000 });
+    await page.getByTestId('submitted').filter({ hasText: 'completed' }).waitFor({ timeout: 90_000 });
     await page.getByRole('button', { name: 'Open the result' }).click();
     const segments = page.getByTestId('transcript').locator('li');
     await segments.first().waitFor();
@@ -229,14 +231,14 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     for await (const chunk of saved) srt += String(chunk);
     expect(srt).toContain('00:00:00,500 --> 00:00:02,500\nHello from the fixture captions.');
     await shot('job-transcript');
-  });
+  }, JOB_TIMEOUT);
 
   it('shows comments as threads', async () => {
     await go('/new?type=comments');
     await page.getByLabel('Page or media URL').fill(`${siteUrl(commentSite)}/fixture-video/talk`);
     await page.getByLabel('At most (comments)').fill('40');
     await page.getByRole('button', { name: 'Start comments' }).click();
-    await page.getByTestId('submitted').filter({ hasText: 'completed' }).waitFor({ timeout: 45_000 });
+    await page.getByTestId('submitted').filter({ hasText: 'completed' }).waitFor({ timeout: 90_000 });
     await page.getByRole('button', { name: 'Open the result' }).click();
     const threads = page.getByTestId('comments').locator('.thread');
     await threads.first().waitFor();
@@ -245,7 +247,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     expect((await threads.count()) + replies).toBe(40);
     await page.getByTestId('comments').getByText('pinned').first().waitFor();
     await shot('job-comments');
-  });
+  }, JOB_TIMEOUT);
 
   it('compares a fingerprint with another', async () => {
     const submit = async (url: string) => {
@@ -254,12 +256,12 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     };
     const [a, b] = await Promise.all([submit(media('direct.mp4')), submit(media('slow/direct.mp4?bps=4000000'))]);
     await go(`/jobs/${a}`);
-    await page.getByText('seconds hashed').waitFor({ timeout: 45_000 });
-    await waitUntil(async () => ((await (await apiAs(key, `/v1/jobs/${b}`)).json()) as { status: string }).status === 'completed', 45_000, 'the second fingerprint');
+    await page.getByText('seconds hashed').waitFor({ timeout: 90_000 });
+    await waitUntil(async () => ((await (await apiAs(key, `/v1/jobs/${b}`)).json()) as { status: string }).status === 'completed', 90_000, 'the second fingerprint');
     await page.getByLabel('Compare with').fill(b);
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.getByTestId('comparison').filter({ hasText: '100% similar' }).waitFor();
-  });
+  }, JOB_TIMEOUT);
 
   it('mints a key with scopes and a monthly limit, lists it, and revokes it', async () => {
     await go('/keys');

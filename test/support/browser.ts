@@ -31,6 +31,7 @@ export async function openBrowser(base: string): Promise<TestBrowser> {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
   const page = await context.newPage();
+  page.setDefaultTimeout(45_000);
   const pageErrors: string[] = [];
   const checks: Array<Promise<void>> = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
