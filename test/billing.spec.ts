@@ -202,6 +202,18 @@ describe('billing: credit packs through Stripe Checkout', () => {
     expect(rows[0]!.n).toBe(0);
   });
 
+  it('a payment intent another session already holds still credits its own session, once, and is acknowledged', async () => {
+    const acct = await t.account(0);
+    const first = await checkout(acct.key);
+    const second = await checkout(acct.key);
+    expect(await deliver(completed(first.session_id, 'pi_shared'))).toMatchObject({ status: 200, body: { outcome: 'credited' } });
+    expect(await deliver(completed(second.session_id, 'pi_shared'))).toMatchObject({ status: 200, body: { outcome: 'credited' } });
+    expect(await deliver(completed(second.session_id, 'pi_shared'))).toMatchObject({ status: 200 });
+    const small = PACKS.find((p) => p.id === 'small')!.credits;
+    expect(await balance(acct.key)).toBe(2 * small);
+    expect(await ledgerSum(acct.id)).toBe(2 * small);
+  });
+
   it('unknown event types are acknowledged and ignored', async () => {
     const res = await deliver(stripeEvent('customer.created', { id: 'cus_1' }));
     expect(res).toMatchObject({ status: 200, body: { received: true, outcome: 'ignored' } });

@@ -66,6 +66,14 @@ type Applied = { outcome: EventOutcome; sessionId: string | null; accountId: str
  * its id is recorded first (a concurrent delivery of the same event waits on it, then sees it
  * done), then the checkout is locked and moved, and the credits move with it.
  */
+/**
+ * Records the session's ($1) payment intent ($2) unless it has one, or another session already
+ * holds that one: an event that names a payment intent twice must credit its session, not fail
+ * (a 500 would make Stripe send it again and again). Refunds then follow the first session.
+ */
+const CLAIM_PAYMENT_INTENT = `payment_intent = coalesce(payment_intent,
+  (SELECT $2::text WHERE NOT EXISTS (SELECT 1 FROM checkout_sessions other WHERE other.payment_intent = $2::text AND other.id <> $1)))`;
+
 @Injectable()
 export class BillingRepository {
   constructor(
@@ -126,7 +134,7 @@ export class BillingRepository {
       case 'paid':
         return this.pay(q, event.sessionId, event.paymentIntent);
       case 'awaiting_payment':
-        return this.update(q, event.sessionId, 'payment_intent = coalesce(payment_intent, $2)', [event.paymentIntent], 'awaiting_payment');
+        return this.update(q, event.sessionId, CLAIM_PAYMENT_INTENT, [event.paymentIntent], 'awaiting_payment');
       case 'closed':
         return this.update(q, event.sessionId, `status = CASE WHEN status = 'open' THEN $2 ELSE status END`, [event.status], 'closed');
       case 'refunded':
@@ -152,7 +160,7 @@ export class BillingRepository {
     const base = { sessionId, accountId: session.accountId };
     if (session.status !== 'open') return { outcome: 'already_credited', ...base };
     await q.query(
-      `UPDATE checkout_sessions SET status = 'paid', paid_at = now(), updated_at = now(), payment_intent = coalesce(payment_intent, $2) WHERE id = $1`,
+      `UPDATE checkout_sessions SET status = 'paid', paid_at = now(), updated_at = now(), ${CLAIM_PAYMENT_INTENT} WHERE id = $1`,
       [sessionId, paymentIntent],
     );
     await this.credits.creditIn(q, session.accountId, session.credits, 'purchase', `credit pack ${session.packId}`, `stripe:checkout:${sessionId}`);
