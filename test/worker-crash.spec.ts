@@ -61,6 +61,51 @@ describe('a worker killed mid-download', () => {
     // Two worker starts and two downloads of ~11 s each, on a machine that may be busy.
   }, 150_000);
 
+  it('a worker frozen past its lock and thawed after another finished the job: settled once, the finished files untouched', async () => {
+    const alive = workers.filter((w) => w.exitCode === null && w.signalCode === null);
+    while (alive.length < 2) {
+      const w = await startWorker(t.env);
+      workers.push(w);
+      alive.push(w);
+    }
+    const acct = await t.account(5);
+    const res = await call(t.url, 'POST', '/v1/download', { key: acct.key, body: { url: media('slow/direct.mp4?bps=120000') } });
+    expect(res.status).toBe(202);
+    const id = res.body.job_id as string;
+    await waitForJob(t.url, acct.key, id, 30_000, (j) => j.status === 'processing' && j.progress > 5);
+    const frozen = alive.find((w) => runsPrograms(w.pid!));
+    expect(frozen).toBeDefined();
+    // Frozen, not dead: its yt-dlp goes on downloading, it renews no lock, and it wakes up later
+    // believing the job is still its own.
+    frozen!.kill('SIGSTOP');
+    let job;
+    try {
+      job = await waitForJob(t.url, acct.key, id, 90_000);
+    } finally {
+      frozen!.kill('SIGCONT');
+    }
+    expect(job).toMatchObject({ status: 'completed', error: null, credits_charged: 1, credits_refunded: 0 });
+    const file = job.result.files[0];
+    // Taken over: the job ran again elsewhere, and its files are that run's (attempt 2 or later).
+    const [{ attempts }] = (await t.db.query('SELECT attempts FROM jobs WHERE id = $1', [id])) as Array<{ attempts: number }>;
+    expect(attempts).toBeGreaterThanOrEqual(2);
+
+    // The thawed run finishes (or gives up) on its own; give it the time its download needs.
+    await waitUntil(() => !runsPrograms(frozen!.pid!), 60_000, 'the thawed worker to end its run');
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await waitForJob(t.url, acct.key, id, 5_000);
+    expect(after).toMatchObject({ status: 'completed', error: null, credits_charged: 1, credits_refunded: 0 });
+    expect(after.result.files[0]).toEqual(file);
+    const probe = await fetchAndProbe(file.url);
+    expect([probe.height, probe.bytes]).toEqual([360, file.size]);
+    const ledger = (await t.db.query(`SELECT kind, amount::int AS amount FROM ledger_entries WHERE job_id = $1 ORDER BY id`, [id])) as Array<{ kind: string; amount: number }>;
+    expect(ledger).toEqual([{ kind: 'charge', amount: -1 }]);
+    expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(4);
+    // What the job record serves is the winning attempt's own copy: a late run stores beside it.
+    const [{ outputs }] = (await t.db.query('SELECT outputs FROM jobs WHERE id = $1', [id])) as Array<{ outputs: Array<{ key: string }> }>;
+    expect(outputs[0]!.key).toBe(`outputs/${acct.id}/${id}/${attempts}/${file.filename}`);
+  }, 200_000);
+
   it('a job committed while no worker runs is processed once one starts', async () => {
     await Promise.all(workers.map((w) => stop(w)));
     const acct = await t.account(5);
