@@ -58,9 +58,11 @@ describe('a process runs at most MAX_TOOL_PROCESSES programs at once', () => {
   it('queues the rest, and their time limits start when they do', async () => {
     const processes = new ProcessRepository({ limits: { maxToolProcesses: 2 } });
     const started = Date.now();
-    const runs = await Promise.all(Array.from({ length: 6 }, () => processes.run('sh', ['-c', 'sleep 0.3; echo done'], { timeoutMs: 600 })));
-    expect(runs.every((r) => r.stdout.trim() === 'done' && !r.timedOut)).toBe(true);
-    // Six runs of 0.3 s two at a time take three rounds.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(850);
+    // Eight runs of 0.5 s, two at a time: four rounds, 2 s. Each has 1.5 s: enough for itself on a
+    // busy machine, not enough if its limit counted from when it was queued.
+    const runs = await Promise.all(Array.from({ length: 8 }, () => processes.run('sh', ['-c', 'sleep 0.5; echo done'], { timeoutMs: 1500 })));
+    expect(runs.map((r) => r.timedOut)).toEqual(runs.map(() => false));
+    expect(runs.every((r) => r.stdout.trim() === 'done')).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1950);
   });
 });

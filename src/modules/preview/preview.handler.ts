@@ -11,7 +11,7 @@ import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
 import { bytesRead, rawAudioInput, rawVideoInput } from '../../platform/tools/ffprobe.js';
 import {
   animationArgs, clipArgs, copyFits, everyFrameArgs, keyframesBeforeArgs, outputKind, PEAK_SAMPLE_RATE, pcmArgs, sheetArgs, thumbnailArgs, tileFrameArgs,
-  waveformPngArgs,
+  tileFramesArgs, waveformPngArgs,
 } from './preview-args.js';
 import {
   checkAgainstDuration, even, PeakMeter, planStoryboard, PREVIEW_FORMATS, PREVIEW_LIMITS, quarterOf, scaledHeight, spreadTimes, storyboardVtt, waveformSvg,
@@ -23,6 +23,8 @@ import type { PreviewJobInput, PreviewJobResult } from './preview.job.js';
 const FFMPEG_TIMEOUT_MS = 10 * 60_000;
 /** Seeks one preview may have going at once (each is one ffmpeg and one HTTP connection). */
 const SEEKS_AT_ONCE = 4;
+/** The most seeks one ffmpeg makes (each an input of its own). */
+const SEEKS_PER_PROCESS_MAX = 10;
 /** Above this many frames a storyboard decodes the media once instead of seeking per frame. */
 const SEEK_FRAMES_MAX = 100;
 
@@ -211,14 +213,32 @@ export class PreviewHandler implements JobHandler<'preview'> {
    */
   private async framesBySeeking(source: PreviewSource, times: number[], tile: { width: number; height: number }, ctx: JobContext): Promise<string> {
     let done = 0;
-    const frames = await mapBounded(times, SEEKS_AT_ONCE, async (at, i) => {
-      const file = this.file(ctx, `frame-${i}.rgb`);
-      const res = await this.ffmpeg.run(tileFrameArgs(source.input, at, tile, file), { timeoutMs: 120_000, signal: ctx.signal });
+    const tileBytes = tile.width * tile.height * 3;
+    const made = (file: string) => stat(file).then((s) => s.size === tileBytes, () => false);
+    const seek = async (batch: Array<{ at: number; file: string }>) => {
+      const args = batch.length === 1 ? tileFrameArgs(source.input, batch[0]!.at, tile, batch[0]!.file) : tileFramesArgs(source.input, batch.map((b) => b.at), tile, batch.map((b) => b.file));
+      const res = await this.ffmpeg.run(args, { timeoutMs: 120_000, signal: ctx.signal });
       if (source.remote) source.bytesRead += bytesRead(res.stderr);
-      ctx.progress(50 + (++done / times.length) * 35);
-      const size = res.exitCode === 0 ? await stat(file).then((s) => s.size, () => 0) : 0;
-      return size === tile.width * tile.height * 3 ? file : null;
+      return res.exitCode === 0;
+    };
+    // The seeks go in groups, one ffmpeg each, SEEKS_AT_ONCE groups at a time; a group that
+    // fails (one seek past a broken spot fails its whole command) is retried a seek at a time.
+    const wanted = times.map((at, i) => ({ at, file: this.file(ctx, `frame-${i}.rgb`) }));
+    const perProcess = Math.min(SEEKS_PER_PROCESS_MAX, Math.ceil(wanted.length / SEEKS_AT_ONCE));
+    const groups = Array.from({ length: Math.ceil(wanted.length / perProcess) }, (_, g) => wanted.slice(g * perProcess, (g + 1) * perProcess));
+    const results = await mapBounded(groups, SEEKS_AT_ONCE, async (group) => {
+      const whole = await seek(group);
+      const out: Array<string | null> = [];
+      for (const frame of group) {
+        let ok = whole && (await made(frame.file));
+        if (!ok && group.length > 1) ok = (await seek([frame])) && (await made(frame.file));
+        out.push(ok ? frame.file : null);
+      }
+      done += group.length;
+      ctx.progress(50 + (done / times.length) * 35);
+      return out;
     });
+    const frames = results.flat();
     if (frames.every((f) => f === null)) throw new AppError('media_unavailable', 'No frame of the media could be read');
     const raw = this.file(ctx, 'tiles.rgb');
     const black = Buffer.alloc(tile.width * tile.height * 3);
