@@ -47,7 +47,7 @@ describe('200 concurrent requests with one Idempotency-Key', () => {
   });
 
   const expectOneJob = async (acct: { id: string; key: string }, answers: Array<{ status: number; body: any }>) => {
-    expect(answers.every((a) => a.status === 202)).toBe(true);
+    expect(answers.filter((a) => a.status !== 202).map((a) => [a.status, a.body?.code, a.body?.detail]).slice(0, 3)).toEqual([]);
     expect(new Set(answers.map((a) => a.body.job_id)).size).toBe(1);
     const jobs = await t.db.query('SELECT count(*)::int AS n FROM jobs WHERE account_id = $1', [acct.id]);
     expect(jobs[0].n).toBe(1);
