@@ -15,6 +15,9 @@ export interface EventSink {
  * Live progress of one job as Server-Sent Events. Workers publish state and progress on the
  * job's Redis channel, so any API process can stream a job running on any worker machine.
  */
+/** Reads of the job for a stream's final frame before the stream ends without it. */
+const FINAL_READ_ATTEMPTS = 3;
+
 @Injectable()
 export class JobEventsService {
   constructor(
@@ -44,7 +47,7 @@ export class JobEventsService {
       const id = jobEventId(event.status, terminal ? 100 : (event.progress ?? 0));
       if (id > last) {
         last = id;
-        const data = terminal ? { ...event, job: await this.jobs.get(accountId, jobId) } : event;
+        const data = terminal ? { ...event, job: await this.finalState(accountId, jobId) } : event;
         if (finished) return;
         sink.write(sseFrame(id, 'job', data));
       }
@@ -62,5 +65,20 @@ export class JobEventsService {
     timer.heartbeat = setInterval(() => !finished && sink.write(': keep-alive\n\n'), HEARTBEAT_MS);
     await emit({ status: current.status as JobEvent['status'], progress: current.progress, ...(current.error ? { error: current.error } : {}) });
     return finish;
+  }
+
+  /**
+   * The job for the final frame. A read that fails (a pool busy for a moment) is tried again
+   * before the stream gives up: a client must not lose the event that says its job ended.
+   */
+  private async finalState(accountId: string, jobId: string): Promise<Awaited<ReturnType<JobsService['get']>>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.jobs.get(accountId, jobId);
+      } catch (err) {
+        if (attempt >= FINAL_READ_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
   }
 }
