@@ -81,7 +81,9 @@ describe('GET /v1/jobs/{id}/events (SSE across processes)', () => {
     const stream = readEvents(`${t.url}/v1/jobs/${res.body.job_id}/events`, acct.key, {}, 80_000);
     await waitForJob(t.url, acct.key, res.body.job_id, 40_000, (j) => j.status === 'processing');
     await call(t.url, 'DELETE', `/v1/jobs/${res.body.job_id}`, { key: acct.key });
-    const { events } = await stream;
+    const { status, events } = await stream;
+    // Named first: an empty stream says more with the status it was answered with.
+    expect([status, events.length > 0]).toEqual([200, true]);
     expect(events.at(-1)!.data).toMatchObject({ status: 'canceled', job: { id: res.body.job_id, status: 'canceled' } });
   }, 90_000);
 
