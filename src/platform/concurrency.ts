@@ -22,6 +22,21 @@ export class Semaphore {
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
+    return this.hold(work);
+  }
+
+  /**
+   * Runs `work` at once if it can take a slot and still leave `keepFree` free; null otherwise
+   * (it never waits). For work that waits on other work needing a slot of its own: however many
+   * of them run, they never hold the slots that work needs.
+   */
+  tryRun<T>(work: () => Promise<T>, keepFree = 0): Promise<T> | null {
+    if (this.active + 1 + keepFree > this.size) return null;
+    this.active++;
+    return this.hold(work);
+  }
+
+  private async hold<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } finally {

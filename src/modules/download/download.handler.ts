@@ -46,7 +46,9 @@ export class DownloadHandler implements JobHandler<'download'> {
     // The inspection starts when yt-dlp names its final file and overlaps yt-dlp's exit, with an
     // ffprobe started with the job (already past its start-up by then); it only counts if
     // `acquire` then returns that file, unchanged since it was read.
-    const pending = input.url ? await this.ffmpeg.probeLater({ timeoutMs: this.config.worker.jobTimeoutSeconds * 1000, signal: ctx.signal }) : null;
+    // Not awaited: yt-dlp is spawned first, the probe while it starts.
+    const pending = input.url ? this.ffmpeg.probeLater({ timeoutMs: this.config.worker.jobTimeoutSeconds * 1000, signal: ctx.signal }) : null;
+    void pending?.catch(() => undefined);
     let early: Promise<Inspection> | null = null;
     const onFinalFile = (name: string) => {
       if (early) return;
@@ -57,7 +59,7 @@ export class DownloadHandler implements JobHandler<'download'> {
     try {
       acquired = await this.sources.acquire(job.accountId, input, ctx, { onFinalFile });
     } finally {
-      if (!early) pending?.cancel();
+      if (!early) void pending?.then((p) => p?.cancel(), () => undefined);
     }
     const { file, info, fromUpload } = acquired;
     const { probe } = await this.inspected(file, early, ctx.signal);
@@ -102,13 +104,14 @@ export class DownloadHandler implements JobHandler<'download'> {
   }
 
   /**
-   * ffprobe of `file` (by the `pending` one when given); with `writeBehind`, the file's data
+   * ffprobe of `file` (by the `pending` one when there is one); with `writeBehind`, the file's data
    * starts going to disk meanwhile (for the store that follows).
    */
-  private async inspect(file: string, signal: AbortSignal, writeBehind: boolean, pending?: PendingProbe | null): Promise<Inspection> {
+  private async inspect(file: string, signal: AbortSignal, writeBehind: boolean, pending?: Promise<PendingProbe | null> | null): Promise<Inspection> {
     const before = await identity(file);
     if (writeBehind) this.storage.writeBehind(file);
-    return { file, identity: before, probe: await (pending ? pending.give(file) : this.ffmpeg.probe(file, { signal })) };
+    const waiting = await pending?.catch(() => null);
+    return { file, identity: before, probe: await (waiting ? waiting.give(file) : this.ffmpeg.probe(file, { signal })) };
   }
 
   private checkLimits(probe: ProbedMedia, file: string): void {

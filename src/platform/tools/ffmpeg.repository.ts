@@ -34,10 +34,17 @@ export class FfmpegRepository {
    * only that file (see file-handoff.ts) and waits, so its start-up — most of a probe's time: the
    * dynamic linking of ~200 libraries — overlaps the work that makes the file. `give` hands it
    * the file and resolves with its reading (null when it is not media); `cancel` ends it unused.
+   * Null when no tool slot can be spared for the wait (`ProcessRepository.runBeside`): the
+   * caller probes the file once it exists.
    */
-  async probeLater(opts: { timeoutMs: number; signal?: AbortSignal }): Promise<PendingProbe> {
+  async probeLater(opts: { timeoutMs: number; signal?: AbortSignal }): Promise<PendingProbe | null> {
     const handoff = await openFileHandoff();
-    const reading = this.probe(handoff.url, opts).finally(() => handoff.close());
+    const run = this.process.runBeside(this.config.tools.ffprobe, probeArgs(handoff.url, undefined, 'error'), { timeoutMs: opts.timeoutMs, signal: opts.signal });
+    if (!run) {
+      handoff.close();
+      return null;
+    }
+    const reading = run.then((res) => (res.exitCode === 0 ? parseProbe(res.stdout) : null)).finally(() => handoff.close());
     void reading.catch(() => undefined); // observed by give, or never needed
     return {
       give: (file) => {

@@ -102,6 +102,16 @@ export class ProcessRepository {
     return this.slots.run(() => this.spawn(command, args, opts));
   }
 
+  /**
+   * Starts a program at once if it can hold a slot without taking the last free one; null
+   * otherwise (it never waits). For a program that waits on work needing a slot of its own, such
+   * as a probe waiting for the file a download writes: however many wait, they never hold every
+   * slot, so the work they wait on always gets one.
+   */
+  runBeside(command: string, args: readonly string[], opts: RunOptions): Promise<RunResult> | null {
+    return this.slots.tryRun(() => this.spawn(command, args, opts), 1);
+  }
+
   private spawn(command: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
     if (opts.signal?.aborted) {
       return Promise.resolve({ exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, aborted: true, truncated: false });
