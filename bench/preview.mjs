@@ -4,7 +4,8 @@
 // storyboard, with decoding the whole file, which is what reading it all would cost).
 // Usage: node bench/preview.mjs [runs=3]
 // Needs a build in dist/ (npm run build), PostgreSQL and Redis on 127.0.0.1, ffmpeg, yt-dlp.
-// BENCH_PREVIEW_DB names the database (default mediary_bench_preview).
+// BENCH_PREVIEW_DB names the database (default mediary_bench_preview); BENCH_PREVIEW_TYPES=thumbnail,gif
+// measures only those types.
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -17,8 +18,7 @@ const DB = process.env.BENCH_PREVIEW_DB ?? 'mediary_bench_preview';
 const prefix = `bench_preview_${process.pid}`;
 const storageDir = path.join(TMP, `storage-${prefix}`);
 const DURATION = TEN_MINUTES_SECONDS;
-
-
+const TYPES = process.env.BENCH_PREVIEW_TYPES?.split(',') ?? null;
 
 async function main() {
   log(`machine: ${JSON.stringify(machine())}`);
@@ -65,7 +65,7 @@ async function main() {
   await fetch(`${base}/v1/info`, { method: 'POST', headers: { authorization: `Bearer ${account.api_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ url }) });
 
   const rows = [];
-  for (const c of cases) {
+  for (const c of cases.filter((k) => !TYPES || TYPES.includes(k.type))) {
     const bare = [];
     const full = [];
     const mediary = [];

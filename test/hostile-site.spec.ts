@@ -73,8 +73,10 @@ describe('a hostile site cannot make the media programs reach inside', () => {
         const url = `${siteBase}/${page}`;
         const info = await call(t.url, 'GET', `/v1/info?url=${encodeURIComponent(url)}`, { key: acct.key });
         expect(info.status).toBeLessThan(500);
-        // A download, a preview (which reads format URLs in place over HTTP) and a fingerprint.
-        for (const [route, body] of [['/v1/download', { url }], ['/v1/preview', { url, type: 'thumbnail' }], ['/v1/fingerprint', { url }]] as const) {
+        // A download, a preview (which reads format URLs in place over HTTP) and a fingerprint;
+        // under a media name, also a thumbnail whose time is given (its ffmpeg starts on the URL at once).
+        const early = page.startsWith('video-') ? ([['/v1/preview', { url, type: 'thumbnail', timestamp: 1 }]] as const) : [];
+        for (const [route, body] of [['/v1/download', { url }], ['/v1/preview', { url, type: 'thumbnail' }], ['/v1/fingerprint', { url }], ...early] as const) {
           const job = await call(t.url, 'POST', route, { key: acct.key, body });
           expect([page, route, job.status < 500]).toEqual([page, route, true]);
           if (job.status === 202) {

@@ -78,6 +78,11 @@ describe('POST /v1/preview', () => {
     }
     const silent = path.join(dir, 'silence.m4a');
     if (!existsSync(silent)) execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono', '-t', '4', '-c:a', 'aac', silent]);
+    const rotated = path.join(dir, 'portrait.mp4');
+    // A phone's portrait video: landscape pixels and a display matrix that turns them.
+    if (!existsSync(rotated)) execFileSync('ffmpeg', ['-v', 'error', '-i', path.join(FIXTURES, 'direct.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+    // A page under a media name (served as video/mp4 like everything on this site).
+    writeFileSync(path.join(dir, 'page.mp4'), '<html><body><p>Not a video</p></body></html>');
     longBytes = statSync(long).size;
     site = await startCountingSite(dir, sent);
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
@@ -107,6 +112,24 @@ describe('POST /v1/preview', () => {
     const { job: byDefault } = await preview(acct.key, { url: media('direct.mp4'), type: 'thumbnail' });
     expect(byDefault.result).toMatchObject({ timestamp: 1.5, format: 'jpg', width: 640, height: 360 });
     expect((await probeFile(byDefault.result.files[0].url)).streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 640, height: 360 });
+  }, 120_000);
+
+  it('a thumbnail whose time is given is one ffmpeg, no ffprobe first: the media is still described; a portrait video stays portrait; a page under a media name fails, refunded', async () => {
+    const acct = await t.account(5);
+    const { job } = await preview(acct.key, { url: `${siteUrl}/portrait.mp4`, type: 'thumbnail', timestamp: 2, width: 180 });
+    expect(job).toMatchObject({ status: 'completed', result: { timestamp: 2, width: 180, height: 320, source: { width: 640, height: 360 } } });
+    expect(job.result.source.duration).toBeCloseTo(6, 1);
+    expect(job.result.source.bytes_read).toBeGreaterThan(0);
+    expect((await probeFile(job.result.files[0].url)).streams[0]).toMatchObject({ width: 180, height: 320 });
+    const { job: natural } = await preview(acct.key, { url: `${siteUrl}/portrait.mp4`, type: 'thumbnail', timestamp: 2 });
+    expect((await probeFile(natural.result.files[0].url)).streams[0]).toMatchObject({ width: natural.result.width, height: natural.result.height });
+    expect([natural.result.width, natural.result.height]).toEqual([360, 640]);
+
+    const { res, job: page } = await preview(acct.key, { url: `${siteUrl}/page.mp4`, type: 'thumbnail', timestamp: 1 });
+    if (res.status === 202) {
+      expect(page).toMatchObject({ status: 'failed', credits_refunded: page.credits_charged, error: { code: 'media_unavailable' }, result: null });
+    } else expect([res.status, res.body.code]).toEqual([422, 'media_unavailable']);
+    expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(3);
   }, 120_000);
 
   it('a GIF with its own palette, looping, about fps × duration frames; and as a silent MP4', async () => {

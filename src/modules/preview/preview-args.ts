@@ -23,18 +23,49 @@ export interface Size {
   height: number;
 }
 
-/** One frame at `at` seconds, at `size` (the caller keeps the aspect ratio). */
-export function thumbnailArgs(input: string[], at: number, size: Size, format: string, output: string): string[] {
-  return [...HEAD, '-ss', seconds(at), ...input, '-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${size.width}:${size.height}:flags=lanczos,setsar=1`, ...imageCodec(format), '-update', '1', output];
+/** The width of a picture: `width` when asked for, else the source's, at most `cap`. */
+export interface Fit {
+  width: number | null;
+  cap?: number;
 }
 
 /**
- * An animation of the window [start, start + duration): a GIF with a palette made for it
- * (palettegen/paletteuse), an animated WebP, or a silent MP4; all loop.
+ * A scale filter for `fit`, as ffmpeg expressions of the decoded frame: the width asked for
+ * (else the source's, at most `cap`) and the height that keeps the aspect ratio, both even
+ * and never below 2 (`even`, `scaledHeight`). The frame is the one after autorotation, so a
+ * portrait phone video stays portrait; the command needs nothing ffprobe says. The size made
+ * is read back from ffmpeg (`outputSize`).
  */
-export function animationArgs(input: string[], w: { start: number; duration: number }, fps: number, size: Size, format: string, output: string): string[] {
+export function fitScale(fit: Fit): string {
+  const evenOf = (x: string) => `max(2,round((${x})/2)*2)`;
+  const width = fit.width !== null ? String(Math.max(2, Math.round(fit.width / 2) * 2)) : evenOf(fit.cap ? `min(${fit.cap},iw)` : 'iw');
+  return `scale='${width}':'${evenOf('ow*ih/iw')}':flags=lanczos,setsar=1`;
+}
+
+/**
+ * The size of the first video stream ffmpeg wrote, from what it logs of its output
+ * (`Output #0, … Stream #0:0: Video: mjpeg, …, 1280x720 (0x0) [SAR 1:1 …]`); null when it logged none.
+ */
+export function outputSize(stderr: string): Size | null {
+  const at = stderr.indexOf('Output #0');
+  if (at < 0) return null;
+  const m = /Stream #0:\d+.*: Video: .*?, (\d{1,5})x(\d{1,5})[ ,[]/.exec(stderr.slice(at));
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : null;
+}
+
+/** One frame at `at`, scaled to `fit`. */
+export function thumbnailArgs(input: string[], at: number, fit: Fit, format: string, output: string): string[] {
+  return [...HEAD, '-ss', seconds(at), ...input, '-map', '0:v:0', '-frames:v', '1', '-vf', fitScale(fit), ...imageCodec(format), '-update', '1', output];
+}
+
+/**
+ * An animation of the window [start, start + duration) (it ends where the media does), scaled
+ * to `fit`: a GIF with a palette made for it (palettegen/paletteuse), an animated WebP, or a
+ * silent MP4; all loop.
+ */
+export function animationArgs(input: string[], w: { start: number; duration: number }, fps: number, fit: Fit, format: string, output: string): string[] {
   const window = ['-ss', seconds(w.start), '-t', seconds(w.duration), ...input];
-  const scale = `fps=${fps},scale=${size.width}:${size.height}:flags=lanczos,setsar=1`;
+  const scale = `fps=${fps},${fitScale(fit)}`;
   if (format === 'gif') {
     return [...HEAD, ...window, '-filter_complex', `[0:v:0]${scale},split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=5`, '-loop', '0', '-f', 'gif', output];
   }

@@ -24,6 +24,22 @@ export interface PreviewSource {
 }
 
 /**
+ * A URL that names a media file, opened without ffprobe: one ffmpeg reads it and makes the
+ * preview, and what it logged of the media is checked as ffprobe's reading would have been.
+ */
+export interface EarlySource {
+  input: string[];
+  /** Throws what `open` would have refused of media this long: a run led to a private address, a length over the limit. */
+  refuse(duration: number | null): void;
+  close(): void;
+}
+
+/** Throws when a run through `session` was led to a private or reserved address (and refused). */
+function refuseDenied(session: EgressSession | null): void {
+  if (session?.denied.length) throw new AppError('url_not_allowed', 'The URL led to a private or reserved network address');
+}
+
+/**
  * yt-dlp format selectors: a single file served over plain HTTP(S) that ffmpeg can seek in
  * with range requests (progressive first, then video only for pictures), else anything yt-dlp
  * can fetch (HLS, DASH, merges), which is then downloaded first.
@@ -77,6 +93,24 @@ export class PreviewSourceService {
   }
 
   /**
+   * A URL that names a media file (`.mp4`, `.webm`…), for a preview whose command needs nothing
+   * ffprobe says: ffmpeg starts on it at once, with no ffprobe before it (each start is ~0.2 s of
+   * dynamic linking here). Null when the URL names no media file.
+   */
+  async openEarly(url: string): Promise<EarlySource | null> {
+    if (!namesMediaFile(url)) return null;
+    const session = await this.egress.open();
+    return {
+      input: remoteInput(url, session?.proxyUrl),
+      refuse: (duration) => {
+        refuseDenied(session);
+        this.refuseLength(duration);
+      },
+      close: () => session?.close(),
+    };
+  }
+
+  /**
    * The format URL ffmpeg may seek in, probed; null when the media must be fetched whole. A URL
    * that names a media file (`.mp4`, `.webm`…) is first probed as it is: when it is that media,
    * it is what yt-dlp's generic extractor would have resolved it to, without starting yt-dlp.
@@ -84,35 +118,40 @@ export class PreviewSourceService {
   private async inPlace(url: string, needs: 'video' | 'audio', ctx: JobContext): Promise<PreviewSource | null> {
     const session = await this.egress.open();
     let kept = false;
-    let bytesRead = 0;
-    const probeAt = async (format: string) => {
-      const probe = await this.ffmpeg.probe(format, { proxy: session?.proxyUrl, signal: ctx.signal, onBytesRead: (n) => (bytesRead += n) });
-      if (session?.denied.length) throw new AppError('url_not_allowed', 'The URL led to a private or reserved network address');
-      return probe;
-    };
+    const read = { bytes: 0 };
     try {
-      let format: string | null = null;
-      let probe: ProbedMedia | null = null;
-      if (namesMediaFile(url)) {
-        probe = await probeAt(url);
-        if (probe?.[needs]) format = url;
-        else probe = null;
-        // The limit yt-dlp's match filter applies on the other path.
-        const limit = this.config.limits.maxDurationSeconds;
-        if (probe?.duration && limit !== null && probe.duration > limit) {
-          throw new AppError('media_too_long', `The media is ${Math.round(probe.duration)} s long; this installation previews media up to ${limit} s`);
-        }
-      }
-      if (!format) {
+      let format: string | null = url;
+      let probe = namesMediaFile(url) ? await this.probeInPlace(url, needs, session, ctx, read) : null;
+      if (!probe) {
         format = await this.resolve(url, needs, session, ctx.signal);
         if (!format) return null;
-        probe = await probeAt(format);
+        probe = await this.probeInPlace(format, null, session, ctx, read);
+        if (!probe) return null;
       }
-      if (!probe) return null;
       kept = true;
-      return { input: remoteInput(format, session?.proxyUrl), probe, remote: true, bytesRead, close: () => session?.close() };
+      return { input: remoteInput(format, session?.proxyUrl), probe, remote: true, bytesRead: read.bytes, close: () => session?.close() };
     } finally {
       if (!kept) session?.close();
+    }
+  }
+
+  /**
+   * ffprobe of a URL in place through `session`, adding what it read to `read`; null when it is
+   * not media (with a stream of `needs`, when given). Media over the length limit is refused.
+   */
+  private async probeInPlace(url: string, needs: 'video' | 'audio' | null, session: EgressSession | null, ctx: JobContext, read: { bytes: number }): Promise<ProbedMedia | null> {
+    const probe = await this.ffmpeg.probe(url, { proxy: session?.proxyUrl, signal: ctx.signal, onBytesRead: (n) => (read.bytes += n) });
+    refuseDenied(session);
+    if (!probe || (needs && !probe[needs])) return null;
+    this.refuseLength(probe.duration);
+    return probe;
+  }
+
+  /** Media that names its own length over the limit, refused as yt-dlp's match filter refuses it on the other path. */
+  private refuseLength(duration: number | null): void {
+    const limit = this.config.limits.maxDurationSeconds;
+    if (duration && limit !== null && duration > limit) {
+      throw new AppError('media_too_long', `The media is ${Math.round(duration)} s long; this installation previews media up to ${limit} s`);
     }
   }
 
@@ -123,7 +162,7 @@ export class PreviewSourceService {
       '-j', '--playlist-items', '1', '-f', SELECTORS[needs], '--', url,
     ];
     const res = await this.ytdlp.run(args, { timeoutMs: 60_000, signal, maxStdoutBytes: 16 * 1024 * 1024 });
-    if (session?.denied.length) throw new AppError('url_not_allowed', 'The URL led to a private or reserved network address');
+    refuseDenied(session);
     const line = res.stdout.split('\n').find((l) => l.startsWith('{'));
     if (!line) {
       const classified = classifyYtdlpError(res.stderr);

@@ -8,16 +8,16 @@ import { AppError } from '../../errors.js';
 import { mapBounded } from '../../platform/concurrency.js';
 import { safeFilename } from '../../platform/filenames.js';
 import { FfmpegRepository } from '../../platform/tools/ffmpeg.repository.js';
-import { bytesRead, rawAudioInput, rawVideoInput } from '../../platform/tools/ffprobe.js';
+import { bytesRead, loggedInput, rawAudioInput, rawVideoInput, type LoggedInput, type ProbedMedia } from '../../platform/tools/ffprobe.js';
 import {
-  animationArgs, clipArgs, copyFits, everyFrameArgs, keyframesBeforeArgs, outputKind, PEAK_SAMPLE_RATE, pcmArgs, sheetArgs, thumbnailArgs, tileFrameArgs,
-  tileFramesArgs, waveformPngArgs,
+  animationArgs, clipArgs, copyFits, everyFrameArgs, keyframesBeforeArgs, outputKind, outputSize, PEAK_SAMPLE_RATE, pcmArgs, sheetArgs, thumbnailArgs, tileFrameArgs,
+  tileFramesArgs, waveformPngArgs, type Size,
 } from './preview-args.js';
 import {
   checkAgainstDuration, even, PeakMeter, planStoryboard, PREVIEW_FORMATS, PREVIEW_LIMITS, quarterOf, scaledHeight, spreadTimes, storyboardVtt, waveformSvg,
   windowIn,
 } from './preview-plan.js';
-import { PreviewSourceService, type PreviewSource } from './preview-source.service.js';
+import { PreviewSourceService, type EarlySource, type PreviewSource } from './preview-source.service.js';
 import type { PreviewJobInput, PreviewJobResult } from './preview.job.js';
 
 const FFMPEG_TIMEOUT_MS = 10 * 60_000;
@@ -27,6 +27,28 @@ const SEEKS_AT_ONCE = 4;
 const SEEKS_PER_PROCESS_MAX = 10;
 /** Above this many frames a storyboard decodes the media once instead of seeking per frame. */
 const SEEK_FRAMES_MAX = 100;
+
+/** What a preview needs to know of its media: what ffprobe read, or what ffmpeg logged (`loggedInput`). */
+type MediaFacts = Pick<ProbedMedia, 'duration'> & { video: { width: number; height: number } | null; audio: object | null };
+
+/** A thumbnail's or GIF's file before it is stored, and what its ffmpeg logged. */
+interface Rendered {
+  file: string;
+  /** Made, with something in it. */
+  ok: boolean;
+  /** What to say when it was not. */
+  failure: string;
+  window: { start: number; duration: number };
+  bytesRead: number;
+  /** The media as ffmpeg opened it; null when it could not. */
+  media: LoggedInput | null;
+  size: Size | null;
+}
+
+/** Thumbnails and GIFs whose time is given, of a URL naming a media file: see `madeEarly`. */
+function startsEarly(input: PreviewJobInput): boolean {
+  return !!input.url && ((input.type === 'thumbnail' && input.timestamp !== undefined) || (input.type === 'gif' && input.start !== undefined));
+}
 
 type Made = { result: Omit<PreviewJobResult, 'type' | 'format' | 'source' | 'metadata'>; outputs: JobOutput[] };
 
@@ -45,38 +67,74 @@ export class PreviewHandler implements JobHandler<'preview'> {
   async run(job: Job<'preview'>, ctx: JobContext): Promise<JobOutcome<'preview'>> {
     const input = job.input;
     const format = input.format ?? PREVIEW_FORMATS[input.type][0]!;
+    const early = startsEarly(input) ? await this.sources.openEarly(input.url!) : null;
+    const done = early ? await this.madeEarly(input, format, early, ctx) : null;
+    if (done) return this.outcome(job, format, done.media, done.bytesRead, done.made);
     const source = await this.sources.open(job.accountId, input, input.type === 'waveform' ? 'audio' : 'video', ctx);
     try {
-      const probe = source.probe;
-      if (input.type === 'waveform' ? !probe.audio : !probe.video) {
-        throw new AppError('media_unavailable', input.type === 'waveform' ? 'The media has no audio' : 'The media has no video: only a waveform can be made of it');
-      }
-      const problems = checkAgainstDuration(input, probe.duration);
-      if (problems.length) throw new AppError('validation_failed', problems.map((p) => p.message).join('; '), { errors: problems });
+      this.check(input, source.probe);
       ctx.progress(50);
       const made = await this.make(input, format, source, ctx);
-      return {
-        result: {
-          type: input.type,
-          format,
-          source: { duration: probe.duration, width: probe.video?.width ?? null, height: probe.video?.height ?? null, bytes_read: source.bytesRead },
-          ...made.result,
-          metadata: input.metadata ?? null,
-        },
-        outputs: made.outputs,
-        cost: job.creditsCharged,
-      };
+      return this.outcome(job, format, source.probe, source.bytesRead, made);
     } finally {
       source.close();
     }
   }
 
-  private make(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
+  /**
+   * A thumbnail or GIF whose time is given, of a URL naming a media file: its command needs
+   * nothing ffprobe says, so one ffmpeg does it all, and what it logged of the media passes the
+   * checks of the ordinary way before anything is stored. Null when ffmpeg could not open the
+   * URL as media: the job then goes the ordinary way (a page under a media name is resolved by
+   * yt-dlp there).
+   */
+  private async madeEarly(input: PreviewJobInput, format: string, early: EarlySource, ctx: JobContext): Promise<{ media: MediaFacts; bytesRead: number; made: Made } | null> {
+    try {
+      const rendered = await this.render(input, format, early.input, null, ctx);
+      const media = rendered.media;
+      early.refuse(media?.duration ?? null);
+      if (!media) return null;
+      this.check(input, media);
+      if (!rendered.ok) throw new AppError('media_unavailable', rendered.failure);
+      ctx.progress(50);
+      return { media, bytesRead: rendered.bytesRead, made: await this.finish(input, format, rendered, media.duration, ctx) };
+    } finally {
+      early.close();
+    }
+  }
+
+  /** What the media must be for this preview: video (or audio for a waveform) and times inside it. */
+  private check(input: PreviewJobInput, media: MediaFacts): void {
+    if (input.type === 'waveform' ? !media.audio : !media.video) {
+      throw new AppError('media_unavailable', input.type === 'waveform' ? 'The media has no audio' : 'The media has no video: only a waveform can be made of it');
+    }
+    const problems = checkAgainstDuration(input, media.duration);
+    if (problems.length) throw new AppError('validation_failed', problems.map((p) => p.message).join('; '), { errors: problems });
+  }
+
+  private outcome(job: Job<'preview'>, format: string, media: MediaFacts, bytesRead: number, made: Made): JobOutcome<'preview'> {
+    return {
+      result: {
+        type: job.input.type,
+        format,
+        source: { duration: media.duration, width: media.video?.width ?? null, height: media.video?.height ?? null, bytes_read: bytesRead },
+        ...made.result,
+        metadata: job.input.metadata ?? null,
+      },
+      outputs: made.outputs,
+      cost: job.creditsCharged,
+    };
+  }
+
+  private async make(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
     switch (input.type) {
       case 'thumbnail':
-        return this.thumbnail(input, format, source, ctx);
-      case 'gif':
-        return this.animation(input, format, source, ctx);
+      case 'gif': {
+        const rendered = await this.render(input, format, source.input, source.probe.duration, ctx);
+        if (source.remote) source.bytesRead += rendered.bytesRead;
+        if (!rendered.ok) throw new AppError('media_unavailable', rendered.failure);
+        return this.finish(input, format, rendered, source.probe.duration, ctx);
+      }
       case 'mosaic':
         return this.mosaic(input, format, source, ctx);
       case 'clip':
@@ -88,28 +146,39 @@ export class PreviewHandler implements JobHandler<'preview'> {
     }
   }
 
-  private async thumbnail(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
-    const at = input.timestamp ?? quarterOf(source.probe.duration);
-    const width = even(input.width ?? source.probe.video!.width);
-    const size = { width, height: scaledHeight(width, this.size(source)) };
-    const file = this.file(ctx, `thumbnail.${format}`);
-    await this.ffmpegRun(thumbnailArgs(source.input, at, size, format, file), ctx, 'No frame could be read at that time', source);
-    const output = await this.store(ctx, file, input, 'thumbnail', format, size);
-    return { result: { timestamp: at, width: output.width!, height: output.height! }, outputs: [output] };
+  /**
+   * The file of a thumbnail or a GIF (animation), made by one ffmpeg from `from`, and what ffmpeg
+   * logged of the media. `duration` is the media's when known: it places the default time, and
+   * ends the window where the media ends (unknown, ffmpeg ends it there itself).
+   */
+  private async render(input: PreviewJobInput, format: string, from: string[], duration: number | null, ctx: Pick<JobContext, 'signal' | 'workDir'>): Promise<Rendered> {
+    if (input.type === 'thumbnail') {
+      const at = input.timestamp ?? quarterOf(duration);
+      const file = this.file(ctx, `thumbnail.${format}`);
+      const run = await this.ffmpegLogged(thumbnailArgs(from, at, { width: input.width ?? null }, format, file), ctx);
+      return { file, window: { start: at, duration: 0 }, failure: 'No frame could be read at that time', ...run };
+    }
+    const L = PREVIEW_LIMITS.gif;
+    const window = windowIn(input.start ?? quarterOf(duration), input.duration ?? L.defaultDuration, duration);
+    const file = this.file(ctx, `preview.${format}`);
+    // Never larger than the source unless asked.
+    const fit = { width: input.width ?? null, cap: L.defaultWidth };
+    const run = await this.ffmpegLogged(animationArgs(from, window, input.fps ?? L.defaultFps, fit, format, file), ctx);
+    return { file, window, failure: 'The window could not be read', ...run };
   }
 
-  private async animation(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
-    const L = PREVIEW_LIMITS.gif;
-    const w = windowIn(input.start ?? quarterOf(source.probe.duration), input.duration ?? L.defaultDuration, source.probe.duration);
-    const fps = input.fps ?? L.defaultFps;
-    // Never larger than the source unless asked.
-    const width = even(input.width ?? Math.min(L.defaultWidth, source.probe.video!.width));
-    const size = { width, height: scaledHeight(width, this.size(source)) };
-    const file = this.file(ctx, `preview.${format}`);
-    await this.ffmpegRun(animationArgs(source.input, w, fps, size, format, file), ctx, 'The window could not be read', source);
-    const frames = Math.max(1, Math.round(w.duration * fps));
-    const output = await this.store(ctx, file, input, 'preview', format, { ...size, duration: w.duration });
-    return { result: { start: w.start, duration: w.duration, fps, frames, width: output.width!, height: output.height! }, outputs: [output] };
+  /** Stores what `render` made, described with the size ffmpeg made and the media's `duration`. */
+  private async finish(input: PreviewJobInput, format: string, rendered: Rendered, duration: number | null, ctx: JobContext): Promise<Made> {
+    if (!rendered.size) throw new Error('ffmpeg did not log the size of what it made');
+    const { width, height } = rendered.size;
+    if (input.type === 'thumbnail') {
+      const output = await this.store(ctx, rendered.file, input, 'thumbnail', format, { width, height });
+      return { result: { timestamp: rendered.window.start, width, height }, outputs: [output] };
+    }
+    const w = windowIn(rendered.window.start, rendered.window.duration, duration);
+    const fps = input.fps ?? PREVIEW_LIMITS.gif.defaultFps;
+    const output = await this.store(ctx, rendered.file, input, 'preview', format, { width, height, duration: w.duration });
+    return { result: { start: w.start, duration: w.duration, fps, frames: Math.max(1, Math.round(w.duration * fps)), width, height }, outputs: [output] };
   }
 
   private async mosaic(input: PreviewJobInput, format: string, source: PreviewSource, ctx: JobContext): Promise<Made> {
@@ -261,11 +330,20 @@ export class PreviewHandler implements JobHandler<'preview'> {
 
   /** Runs one command that makes `args`' last file; `source` (when it reads the source) counts what it read. */
   private async ffmpegRun(args: string[], ctx: JobContext, failure: string, source?: PreviewSource): Promise<void> {
+    const run = await this.ffmpegLogged(args, ctx);
+    if (source?.remote) source.bytesRead += run.bytesRead;
+    if (!run.ok) throw new AppError('media_unavailable', failure);
+  }
+
+  /**
+   * Runs one command that makes `args`' last file, and says whether it did, with what ffmpeg
+   * logged: the bytes it read of its input, the media it found there, the size it wrote.
+   */
+  private async ffmpegLogged(args: string[], ctx: Pick<JobContext, 'signal'>): Promise<Omit<Rendered, 'file' | 'window' | 'failure'>> {
     const res = await this.ffmpeg.run(args, { timeoutMs: FFMPEG_TIMEOUT_MS, signal: ctx.signal });
-    if (source?.remote) source.bytesRead += bytesRead(res.stderr);
     const output = args[args.length - 1]!;
-    const size = output.includes('%') ? 1 : await stat(output).then((s) => s.size, () => 0);
-    if (res.exitCode !== 0 || size === 0) throw new AppError('media_unavailable', failure);
+    const made = output.includes('%') ? 1 : await stat(output).then((s) => s.size, () => 0);
+    return { ok: res.exitCode === 0 && made > 0, bytesRead: bytesRead(res.stderr), media: loggedInput(res.stderr), size: outputSize(res.stderr) };
   }
 
   private async store(ctx: JobContext, file: string, input: PreviewJobInput, name: string, format: string, meta: Pick<JobOutput, 'width' | 'height' | 'duration'>): Promise<JobOutput> {
@@ -274,7 +352,7 @@ export class PreviewHandler implements JobHandler<'preview'> {
     return { ...stored, ...meta };
   }
 
-  private file(ctx: JobContext, name: string): string {
+  private file(ctx: Pick<JobContext, 'workDir'>, name: string): string {
     return path.join(ctx.workDir, name);
   }
 

@@ -75,6 +75,37 @@ export function bytesRead(stderr: string): number {
   return total;
 }
 
+/** What ffmpeg logs of its first input (at `info` and above): what ffprobe would say of it, in part. */
+export interface LoggedInput {
+  duration: number | null;
+  video: { codec: string; width: number; height: number } | null;
+  audio: { codec: string } | null;
+}
+
+/**
+ * Reads `Input #0` as ffmpeg logs it before it runs (`Duration: 00:10:00.00, …` and a line per
+ * stream: `Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(…), 1280x720
+ * [SAR 1:1 …]`). A cover picture (`(attached pic)`) is not video, as for ffprobe. Null when
+ * ffmpeg could not open its input as media.
+ */
+export function loggedInput(stderr: string): LoggedInput | null {
+  const start = stderr.indexOf('Input #0,');
+  if (start < 0) return null;
+  const rest = stderr.slice(start);
+  const end = rest.search(/\n(?:Input #1,|Output #0|Stream mapping:)/);
+  const section = end < 0 ? rest : rest.slice(0, end);
+  const d = /\n\s*Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(section);
+  const streams = [...section.matchAll(/\n\s*Stream #0:\d+\S*: (Video|Audio): (\w+)([^\n]*)/g)];
+  const video = streams.find((m) => m[1] === 'Video' && !m[3]!.includes('(attached pic)'));
+  const size = video ? /, (\d{1,5})x(\d{1,5})[ ,[]/.exec(`${video[3]} `) : null;
+  const audio = streams.find((m) => m[1] === 'Audio');
+  return {
+    duration: d ? Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]) : null,
+    video: video && size ? { codec: video[2]!, width: Number(size[1]), height: Number(size[2]) } : null,
+    audio: audio ? { codec: audio[2]! } : null,
+  };
+}
+
 interface FfprobeJson {
   format?: { format_name?: string; duration?: string; size?: string; bit_rate?: string };
   streams?: Array<{
