@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, TMP, dropRedisPrefix, ensureAccounts, ensureDatabase, ffmpeg, freePort, loadavg, log, machine, median, psql,
+  ROOT, TMP, dropRedisPrefix, ensureAccounts, ensureDatabase, ffmpeg, finalJobEvent, freePort, loadavg, log, machine, median, psql,
   serverEnv, sleep, spawnTracked, startMediaServer, stopAll, stopChild, waitHttp, waitQuiet,
 } from './lib.mjs';
 
@@ -58,29 +58,6 @@ function ensureLargeFile(base) {
   ffmpeg(['-stream_loop', String(loops), '-i', base, '-c', 'copy', '-movflags', '+faststart', file]);
   log(`${FILE}: ${(statSync(file).size / 1e6).toFixed(1)} MB`);
   return file;
-}
-
-/**
- * Resolves with the moment the job's event stream (GET /v1/jobs/{id}/events) delivers its final
- * event: what the server announces, without a polling interval's latency.
- */
-async function finalEvent(base, jobId, headers) {
-  const res = await fetch(`${base}/v1/jobs/${jobId}/events`, { headers: { authorization: headers.authorization, accept: 'text/event-stream' } });
-  if (res.status !== 200) throw new Error(`events: ${res.status} ${await res.text()}`);
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('the event stream ended without a final event');
-    text += decoder.decode(value, { stream: true });
-    const m = /"status":"(completed|failed|canceled)"/.exec(text);
-    if (m) {
-      const at = performance.now();
-      reader.cancel().catch(() => undefined);
-      return { at, status: m[1] };
-    }
-  }
 }
 
 function timed(cmd, args) {
@@ -201,7 +178,7 @@ async function main() {
     const submitMs = performance.now() - t0;
     let timer;
     const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('job did not finish within 10 min')), 10 * 60_000)));
-    const end = await Promise.race([finalEvent(base, accepted.job_id, headers), timeout]).finally(() => clearTimeout(timer));
+    const end = await Promise.race([finalJobEvent(base, accepted.job_id, account.api_key), timeout]).finally(() => clearTimeout(timer));
     const ms = end.at - t0;
     clearInterval(sampler);
     const job = await (await fetch(`${base}/v1/jobs/${accepted.job_id}`, { headers })).json();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import type http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -17,11 +18,12 @@ import { startFakeStripe, type FakeStripe } from './support/stripe-server.js';
 /**
  * The dashboard (/app) in a real browser — Debian's Chromium driven by playwright-core — against
  * the built server, as a customer uses it: sign-in, jobs submitted, followed live and looked at,
- * keys, webhooks, buying credits. The tests run in order on one page and one account. It also
- * writes the screenshots in docs/screenshots that the README shows.
+ * keys, webhooks, buying credits. The tests run in order on one page and one account. Its
+ * screenshots are those the README shows: written to docs/screenshots with `npm run screenshots`
+ * (SCREENSHOTS=docs), otherwise to a temporary folder, so a test run leaves the checkout as it was.
  */
 
-const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+const SHOTS = process.env.SCREENSHOTS === 'docs' ? path.join(ROOT, 'docs', 'screenshots') : mkdtempSync(path.join(os.tmpdir(), 'mediary-screenshots-'));
 const STRIPE_SECRET = 'whsec_test_dashboard';
 const PACKS = [
   { id: 'starter', credits: 1000, amount: 1000, currency: 'usd', name: '1,000 credits' },

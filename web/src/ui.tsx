@@ -83,6 +83,28 @@ export function Button({ busy, children, disabled, type = 'button', ...rest }: B
   );
 }
 
+/** Cursor paging of a list: the cursor of the page shown (undefined: the first) and the way back. */
+export function usePages() {
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  return { cursor: cursors[cursors.length - 1], cursors, setCursors, first: () => setCursors([undefined]) };
+}
+
+/** Newer / Older buttons over `usePages`; `next` is the page's `next_cursor`. */
+export function Pager({ pages, next }: { pages: ReturnType<typeof usePages>; next: string | null | undefined }) {
+  const { cursors, setCursors } = pages;
+  return (
+    <div class="pager">
+      <Button class="secondary" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
+        ← Newer
+      </Button>
+      <span class="muted">Page {cursors.length}</span>
+      <Button class="secondary" disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
+        Older →
+      </Button>
+    </div>
+  );
+}
+
 /** A progress bar with its percentage; without a value it shows that something is under way. */
 export function ProgressBar({ value, label }: { value?: number; label?: string }) {
   return (

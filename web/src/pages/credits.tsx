@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createCheckout, getAccount, listCreditPacks, listPayments, ok, type CreditPackDto, type PaymentDto } from '../api';
 import { Link } from '../router';
-import { Button, formatCredits, formatMoney, Loaded, Problem, ProgressBar, Status, Time, useAction, useLoad } from '../ui';
+import { Button, formatCredits, formatMoney, Loaded, Pager, Problem, ProgressBar, Status, Time, useAction, useLoad, usePages } from '../ui';
 
 /** An Idempotency-Key for one purchase attempt: a double click or a retried request opens one session. */
 function purchaseKey(): string {
@@ -35,8 +35,8 @@ function Pack({ pack }: { pack: CreditPackDto }) {
 }
 
 function Payments() {
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = usePages();
+  const { cursor } = pages;
   const payments = useLoad((signal) => ok(listPayments({ query: { cursor, limit: 25 }, signal })), [cursor]);
   return (
     <div class="card">
@@ -64,14 +64,7 @@ function Payments() {
                   </tbody>
                 </table>
               </div>
-              <div class="pager">
-                <Button class="secondary" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
-                  ← Newer
-                </Button>
-                <Button class="secondary" disabled={!page.next_cursor} onClick={() => page.next_cursor && setCursors([...cursors, page.next_cursor])}>
-                  Older →
-                </Button>
-              </div>
+              <Pager pages={pages} next={page.next_cursor} />
             </>
           ) : (
             <p class="muted">No payments yet.</p>

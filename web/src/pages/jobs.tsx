@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { cancelJob, ENDED, listJobs, ok, type JobDto, type ListJobsData } from '../api';
 import { Link } from '../router';
-import { Button, Loaded, Problem, ProgressBar, Status, Time, useAction, useLiveJob, useLoad } from '../ui';
+import { Button, Loaded, Pager, Problem, ProgressBar, Status, Time, useAction, useLiveJob, useLoad, usePages } from '../ui';
 
 type Filters = NonNullable<ListJobsData['query']>;
 const STATUSES: Array<NonNullable<Filters['status']>> = ['pending', 'processing', 'completed', 'failed', 'canceled'];
@@ -104,9 +104,8 @@ const dayStart = (value: string, next = false) => {
 
 export function JobsPage() {
   const [filters, setFilters] = useState<{ status: string; type: string; from: string; until: string }>({ status: '', type: '', from: '', until: '' });
-  // Cursors of the pages before this one, to go back.
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = usePages();
+  const { cursor } = pages;
   const page = useLoad(
     (signal) =>
       ok(
@@ -126,7 +125,7 @@ export function JobsPage() {
   );
   const set = (patch: Partial<typeof filters>) => {
     setFilters({ ...filters, ...patch });
-    setCursors([undefined]);
+    pages.first();
   };
   return (
     <section>
@@ -168,15 +167,7 @@ export function JobsPage() {
         {(p) => (
           <>
             <JobsTable jobs={p.data} onChanged={page.reload} />
-            <div class="pager">
-              <Button class="secondary" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
-                ← Newer
-              </Button>
-              <span class="muted">Page {cursors.length}</span>
-              <Button class="secondary" disabled={!p.next_cursor} onClick={() => p.next_cursor && setCursors([...cursors, p.next_cursor])}>
-                Older →
-              </Button>
-            </div>
+            <Pager pages={pages} next={p.next_cursor} />
           </>
         )}
       </Loaded>

@@ -15,7 +15,7 @@ import {
   type SecretDto,
   type TestWebhookResultDto,
 } from '../api';
-import { Button, ConfirmButton, CopyButton, Loaded, Problem, Status, Time, useAction, useLoad } from '../ui';
+import { Button, ConfirmButton, CopyButton, Loaded, Pager, Problem, Status, Time, useAction, useLoad, usePages } from '../ui';
 
 const EVENTS: Array<[EndpointDto['events'][number], string]> = [
   ['job.completed', 'a job completed'],
@@ -205,8 +205,8 @@ function DeliveryRow({ d, onRetried }: { d: DeliveryDto; onRetried: () => void }
 }
 
 export function WebhooksPage() {
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = usePages();
+  const { cursor } = pages;
   const deliveries = useLoad((signal) => ok(listWebhookDeliveries({ query: { cursor, limit: 25 }, signal })), [cursor]);
   return (
     <section>
@@ -249,14 +249,7 @@ export function WebhooksPage() {
                     </tbody>
                   </table>
                 </div>
-                <div class="pager">
-                  <Button class="secondary" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
-                    ← Newer
-                  </Button>
-                  <Button class="secondary" disabled={!page.next_cursor} onClick={() => page.next_cursor && setCursors([...cursors, page.next_cursor])}>
-                    Older →
-                  </Button>
-                </div>
+                <Pager pages={pages} next={page.next_cursor} />
               </>
             ) : (
               <p class="muted">No deliveries yet.</p>
