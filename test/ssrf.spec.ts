@@ -70,4 +70,17 @@ describe('private-network URLs are refused (ALLOW_PRIVATE_NETWORKS=false)', () =
     expect(job.credits_refunded).toBe(1);
     expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(before);
   });
+
+  it('a site that answers the first read and redirects the seek to loopback fails a timed thumbnail (refunded)', async () => {
+    // A thumbnail whose time is given, of a URL naming a media file, is one ffmpeg with no probe
+    // first: its seek, not a probe, is what meets the redirect.
+    const url = `${trusted()}/seek-redirect/direct.mp4?to=${encodeURIComponent(loopbackMedia())}`;
+    const before = (await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance;
+    const res = await call(t.url, 'POST', '/v1/preview', { key: acct.key, body: { url, type: 'thumbnail', timestamp: 4 } });
+    expect(res.status).toBe(202);
+    const job = await waitForJob(t.url, acct.key, res.body.job_id);
+    expect([job.status, job.error?.code, job.credits_refunded]).toEqual(['failed', 'url_not_allowed', job.credits_charged]);
+    expect(job.result).toBeNull();
+    expect((await call(t.url, 'GET', '/v1/account', { key: acct.key })).body.balance).toBe(before);
+  });
 });

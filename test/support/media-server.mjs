@@ -12,6 +12,8 @@ const TYPES = {
  * - `/<file>`: static files, with Range support;
  * - `/slow/<file>?bps=N`: the same bytes throttled to N bytes/s (default 150 KB/s);
  * - `/redirect?to=<url>`: a 302 to any URL;
+ * - `/seek-redirect/<file>?to=<url>`: the file read from its start, but a 302 to any URL for a
+ *   range that starts further in: a site that answers a probe honestly and a seek with a lie;
  * - `/gone`: 404.
  */
 export function startMediaServer(host, port = 0) {
@@ -23,6 +25,10 @@ export function startMediaServer(host, port = 0) {
     }
     const slow = url.pathname.startsWith('/slow/');
     const name = path.basename(slow ? url.pathname.slice('/slow'.length) : url.pathname);
+    if (url.pathname.startsWith('/seek-redirect/') && Number(/^bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0) > 0) {
+      res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
+      return;
+    }
     const file = path.join(FIXTURE_DIR, name);
     let size;
     try {
