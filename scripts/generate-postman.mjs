@@ -86,6 +86,7 @@ const FLOW = [
   { op: 'deleteUpload', name: 'Delete the upload', path: { id: '{{uploadId}}' } },
   { op: 'createKey', name: 'Mint a key', body: { name: 'postman' }, tests: keep(['keyId', 'pm.response.json().id']) },
   { op: 'listKeys', name: 'List keys' },
+  { op: 'updateKey', name: 'Narrow the minted key', path: { id: '{{keyId}}' }, body: { scopes: ['jobs:read'], monthly_credit_limit: 100 } },
   { op: 'revokeKey', name: 'Revoke the minted key', path: { id: '{{keyId}}' } },
   { op: 'listLedgerEntries', name: 'Ledger', query: { limit: '20' } },
   { op: 'getUsage', name: 'Usage by operation', query: { group_by: 'operation' } },

@@ -3,6 +3,7 @@ import { AccountRepository } from '../src/core/accounts/account.repository.js';
 import { ChargesRepository } from '../src/core/ledger/charges.repository.js';
 import { JobSettlementRepository } from '../src/core/ledger/job-settlement.repository.js';
 import { call, startApp, type TestApp } from './support/app.js';
+import { startSecondApi } from './support/processes.js';
 
 // Workers off: jobs stay pending, so what is counted is only what the requests charged.
 describe('scoped API keys and monthly credit limits', () => {
@@ -82,6 +83,60 @@ describe('scoped API keys and monthly credit limits', () => {
     expect(narrower.body).toMatchObject({ scopes: ['jobs:read'], monthly_credit_limit: 10, spent_this_month: 0 });
     expect(narrower.body.key).toMatch(/^mdy_live_/);
   });
+
+  it('PATCH changes a key’s name, scopes and limit at once, in every API process, and never beyond the key asking', async () => {
+    const acct = await t.account(10);
+    const other = await startSecondApi(t.env);
+    try {
+      const ci = await mint(acct.key, { name: 'ci', scopes: ['jobs:read', 'account:read'] });
+      const patch = (key: string, id: string, body: unknown) => call(t.url, 'PATCH', `/v1/keys/${id}`, { key, body });
+      // Both processes have authenticated the key, and keep its scopes in their caches.
+      for (const base of [t.url, other.base]) expect((await call(base, 'GET', '/v1/account', { key: ci.key })).status).toBe(200);
+
+      const narrowed = await patch(acct.key, ci.id, { name: 'ci-2', scopes: ['jobs:read'], monthly_credit_limit: 3 });
+      expect([narrowed.status, narrowed.body]).toEqual([200, expect.objectContaining({ id: ci.id, name: 'ci-2', scopes: ['jobs:read'], monthly_credit_limit: 3 })]);
+      for (const base of [t.url, other.base]) {
+        const r = await call(base, 'GET', '/v1/account', { key: ci.key });
+        expect([base, r.status, r.body.code, r.body.scope]).toEqual([base, 403, 'forbidden', 'account:read']);
+      }
+      // What is left out stays; null takes the limit away.
+      expect((await patch(acct.key, ci.id, { monthly_credit_limit: null })).body).toMatchObject({ name: 'ci-2', scopes: ['jobs:read'], monthly_credit_limit: null });
+      expect((await patch(acct.key, ci.id, {})).body).toMatchObject({ name: 'ci-2', scopes: ['jobs:read'], monthly_credit_limit: null });
+
+      // A key that manages keys cannot widen itself or another beyond what it holds.
+      const manager = await mint(acct.key, { scopes: ['keys:manage', 'jobs:read'], monthly_credit_limit: 10 });
+      const refusals: Array<[string, unknown, string | undefined]> = [
+        [manager.id, { scopes: ['keys:manage', 'billing'] }, 'billing'],
+        [ci.id, { scopes: ['jobs:write'] }, 'jobs:write'],
+        [ci.id, { monthly_credit_limit: null }, undefined],
+        [ci.id, { monthly_credit_limit: 11 }, undefined],
+        [manager.id, { monthly_credit_limit: 1000 }, undefined],
+      ];
+      for (const [id, body, scope] of refusals) {
+        const r = await patch(manager.key, id, body);
+        expect([JSON.stringify(body), r.status, r.body.code, r.body.scope]).toEqual([JSON.stringify(body), 403, 'forbidden', scope]);
+      }
+      expect((await listed(acct.key, manager.id)).scopes).toEqual(['jobs:read', 'keys:manage']);
+      expect((await patch(manager.key, ci.id, { monthly_credit_limit: 5 })).body).toMatchObject({ monthly_credit_limit: 5, scopes: ['jobs:read'] });
+      // Narrowing is allowed, its own key included.
+      expect((await patch(manager.key, manager.id, { scopes: ['keys:manage'] })).body).toMatchObject({ scopes: ['keys:manage'] });
+
+      // Another account's key, a revoked key and a malformed id are not found; bad values are named.
+      const stranger = await t.account(1);
+      expect((await patch(stranger.key, ci.id, { name: 'mine' })).status).toBe(404);
+      expect((await patch(acct.key, 'not-a-uuid', { name: 'x' })).status).toBe(404);
+      for (const [body, field] of [[{ scopes: ['root'] }, 'scopes'], [{ scopes: [] }, 'scopes'], [{ monthly_credit_limit: -1 }, 'monthly_credit_limit'], [{ name: 'x'.repeat(101) }, 'name']] as const) {
+        const r = await patch(acct.key, ci.id, body);
+        expect([r.status, r.body.code]).toEqual([422, 'validation_failed']);
+        expect((r.body.errors as Array<{ field: string }>).map((e) => e.field)).toContain(field);
+      }
+      expect((await call(t.url, 'DELETE', `/v1/keys/${ci.id}`, { key: acct.key })).status).toBe(200);
+      expect((await patch(acct.key, ci.id, { name: 'back' })).status).toBe(404);
+      expect((await listed(acct.key, ci.id)).name).toBe('ci-2');
+    } finally {
+      await other.stop();
+    }
+  }, 60_000);
 
   it('refuses unknown, repeated or empty scopes and limits that are not whole numbers ≥ 0', async () => {
     const acct = await t.account(0);

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AccountDto, CreatedKeyDto, CreateKeyDto, KeyDto, KeyListDto, LedgerPageDto, UsageDto, UsageQueryDto, type UsageRowDto } from './dto/account.dto.js';
+import { AccountDto, CreatedKeyDto, CreateKeyDto, KeyDto, KeyListDto, LedgerPageDto, UpdateKeyDto, UsageDto, UsageQueryDto, type UsageRowDto } from './dto/account.dto.js';
 
 import type { ApiKeyEntity } from './api-key.entity.js';
 import { AccountId, AuthedEndpoint, RateClassOf, type AuthedRequest } from '../../platform/http/decorators.js';
@@ -112,6 +112,28 @@ export class AccountController {
   @AuthedEndpoint('keys:manage')
   async keys(@AccountId() accountId: string): Promise<KeyListDto> {
     return { data: (await this.accounts.listKeys(accountId)).map((k) => keyView(k.key, k.spentThisMonth)) };
+  }
+
+  @Patch('keys/:id')
+  @RateClassOf('account')
+  @ApiOperation({
+    operationId: 'updateKey',
+    summary: 'Change an API key',
+    description:
+      'Its name, its scopes (replaced) or its monthly credit limit (null: none); what is left out stays. Takes effect at once, ' +
+      'in every API process. A key can set only scopes it holds and no limit above its own, on itself as on any other key.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: KeyDto })
+  @AuthedEndpoint('keys:manage', {
+    403: 'The key lacks `keys:manage`, or sets a scope it does not hold or a limit above its own (`forbidden`)',
+    404: 'No such key of yours, or it is revoked (`not_found`)',
+    413: true,
+    422: 'The name is too long, a scope is unknown or repeated, or the limit is not a whole number ≥ 0 (`validation_failed` with `errors`)',
+  })
+  async updateKey(@AccountId() accountId: string, @Req() req: AuthedRequest, @Param('id') id: string, @Body() body: UpdateKeyDto): Promise<KeyDto> {
+    const key = await this.accounts.updateKey(accountId, id, { name: body.name, scopes: body.scopes, monthlyCreditLimit: body.monthly_credit_limit }, req.keyId ?? null);
+    return keyView(key, await this.accounts.spentThisMonth(key.id));
   }
 
   @Delete('keys/:id')

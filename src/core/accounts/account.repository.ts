@@ -15,6 +15,13 @@ export interface KeyOwner {
   scopes: Scope[];
 }
 
+/** What may change of a key; what is undefined stays as it is. */
+export interface KeyPatch {
+  name?: string | null;
+  scopes?: Scope[];
+  monthlyCreditLimit?: number | null;
+}
+
 /** A key as listed: the row and what it spent this month. */
 export interface ListedKey {
   key: ApiKeyEntity;
@@ -85,6 +92,22 @@ export class AccountRepository {
     await this.db.query(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE ${where}`, params);
     const key = await this.findKey(keyId);
     return key && (!accountId || key.accountId === accountId) ? key : null;
+  }
+
+  /** Changes what is given of an unrevoked key of the account; null when there is no such key. */
+  async updateKey(accountId: string, keyId: string, patch: KeyPatch): Promise<ApiKeyEntity | null> {
+    const sets: string[] = [];
+    const params: unknown[] = [keyId, accountId];
+    const set = (column: string, value: unknown) => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}`);
+    };
+    if (patch.name !== undefined) set('name', patch.name);
+    if (patch.scopes !== undefined) set('scopes', patch.scopes);
+    if (patch.monthlyCreditLimit !== undefined) set('monthly_credit_limit', patch.monthlyCreditLimit);
+    if (sets.length === 0) sets.push('id = id');
+    const updated = await firstRow(this.db, `UPDATE api_keys SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL RETURNING id`, params, (r) => r.id as string);
+    return updated ? this.findKey(updated) : null;
   }
 
   /** Ledger entries newest first, after the cursor id (keyset pagination). */

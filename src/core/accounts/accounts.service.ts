@@ -5,7 +5,7 @@ import type { ApiKeyEntity } from './api-key.entity.js';
 import type { LedgerEntryEntity } from '../ledger/ledger-entry.entity.js';
 import { CONFIG, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { AccountRepository, type KeyOwner, type ListedKey } from './account.repository.js';
+import { AccountRepository, type KeyOwner, type KeyPatch, type ListedKey } from './account.repository.js';
 import { SCOPES, scopesOf, type Scope } from '../../platform/http/scopes.js';
 import { CreditsRepository } from '../ledger/credits.repository.js';
 import { RedisRepository } from '../../platform/tools/redis.repository.js';
@@ -133,16 +133,7 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
   async mintKey(accountId: string, name: string | null, grant: KeyGrant = {}, minterKeyId: string | null = null): Promise<MintedKey> {
     const scopes = grant.scopes ? scopesOf(grant.scopes) : null;
     const limit = grant.monthlyCreditLimit ?? null;
-    if (minterKeyId) {
-      const minter = await this.accounts.findKey(minterKeyId);
-      if (!minter || minter.accountId !== accountId) throw this.invalidKey();
-      const held = scopesOf(minter.scopes);
-      const beyond = (scopes ?? [...SCOPES]).find((s) => !held.includes(s));
-      if (beyond) throw new AppError('forbidden', `This API key cannot grant the \`${beyond}\` scope, which it does not hold`, { scope: beyond });
-      if (minter.monthlyCreditLimit !== null && (limit === null || limit > minter.monthlyCreditLimit)) {
-        throw new AppError('forbidden', `This API key is limited to ${minter.monthlyCreditLimit} credits a month; a key it mints needs a monthly_credit_limit no higher`);
-      }
-    }
+    if (minterKeyId) await this.checkGrant(accountId, minterKeyId, scopes ?? [...SCOPES], limit, 'a key it mints');
     const plaintext = KEY_PREFIX + randomBytes(24).toString('base64url');
     const key = await this.accounts.insertKey({
       id: randomUUID(),
@@ -158,6 +149,33 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
     return { key, plaintext };
   }
 
+  /**
+   * Changes a key's name, scopes or monthly credit limit (null: none), at once in every process.
+   * `editorKeyId` is the key asking: as when minting, it can set no scope it lacks and no limit
+   * above its own, so no key widens itself or another beyond what it holds.
+   */
+  async updateKey(accountId: string, keyId: string, patch: KeyPatch, editorKeyId: string | null): Promise<ApiKeyEntity> {
+    const scopes = patch.scopes ? scopesOf(patch.scopes) : undefined;
+    if (editorKeyId) await this.checkGrant(accountId, editorKeyId, scopes ?? [], patch.monthlyCreditLimit, 'a key it changes');
+    const key = UUID.test(keyId) ? await this.accounts.updateKey(accountId, keyId, { ...patch, scopes }) : null;
+    if (!key) throw new AppError('not_found', 'No such key, or it is revoked');
+    // The guard caches each key's scopes: every process forgets this one and reads it again.
+    await this.forget(key);
+    return key;
+  }
+
+  /** Refuses a grant beyond what the asking key holds: a scope it lacks, or a limit above its own (`undefined`: unchanged). */
+  private async checkGrant(accountId: string, askingKeyId: string, scopes: Scope[], limit: number | null | undefined, what: string): Promise<void> {
+    const asking = await this.accounts.findKey(askingKeyId);
+    if (!asking || asking.accountId !== accountId) throw this.invalidKey();
+    const held = scopesOf(asking.scopes);
+    const beyond = scopes.find((s) => !held.includes(s));
+    if (beyond) throw new AppError('forbidden', `This API key cannot grant the \`${beyond}\` scope, which it does not hold`, { scope: beyond });
+    if (limit !== undefined && asking.monthlyCreditLimit !== null && (limit === null || limit > asking.monthlyCreditLimit)) {
+      throw new AppError('forbidden', `This API key is limited to ${asking.monthlyCreditLimit} credits a month; ${what} needs a monthly_credit_limit no higher`);
+    }
+  }
+
   listKeys(accountId: string): Promise<ListedKey[]> {
     return this.accounts.listKeys(accountId);
   }
@@ -171,10 +189,15 @@ export class AccountsService implements ApiKeyAuthenticator, OnModuleInit, OnMod
   async revokeKey(accountId: string | null, keyId: string): Promise<ApiKeyEntity> {
     const key = UUID.test(keyId) ? await this.accounts.revokeKey(accountId, keyId) : null;
     if (!key) throw new AppError('not_found', 'No such key');
+    await this.forget(key);
+    return key;
+  }
+
+  /** Drops a key from the guard's cache in this process and, through Redis, in every other. */
+  private async forget(key: ApiKeyEntity): Promise<void> {
     const hex = key.keyHash.toString('hex');
     this.evict(hex);
     await this.redis.publish(KEY_REVOKED_CHANNEL, hex).catch(() => undefined);
-    return key;
   }
 
   async ledgerPage(

@@ -236,6 +236,21 @@ export type KeyListDto = {
     data: Array<KeyDto>;
 };
 
+export type UpdateKeyDto = {
+    /**
+     * A new label (null: none)
+     */
+    name?: string | null;
+    /**
+     * The key's scopes from now on, replacing its own. `jobs:write` (spend credits: /v1/info, submitting jobs and batches, uploads, canceling and deleting jobs), `jobs:read` (jobs, their events, outputs, transcripts, comments, batches, fingerprint compare and search), `account:read` (balance, ledger, usage), `keys:manage` (API keys; the webhook endpoint, secret and deliveries), `billing` (packs, checkout, payments). The key making the change can only set scopes it holds itself (403 `forbidden`).
+     */
+    scopes?: Array<'jobs:write' | 'jobs:read' | 'account:read' | 'keys:manage' | 'billing'>;
+    /**
+     * Credits the key may spend per calendar month (UTC), refunds deducted, counting what it already spent this month; null: no limit. A key with a limit can only set a limit no higher on any key.
+     */
+    monthly_credit_limit?: number | null;
+};
+
 export type UploadDto = {
     /**
      * Use as upload_id wherever url is accepted
@@ -2073,6 +2088,70 @@ export type RevokeKeyResponses = {
 };
 
 export type RevokeKeyResponse = RevokeKeyResponses[keyof RevokeKeyResponses];
+
+export type UpdateKeyData = {
+    body: UpdateKeyDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/keys/{id}';
+};
+
+export type UpdateKeyErrors = {
+    /**
+     * Not valid HTTP or an unreadable URL (`malformed_request`)
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid API key (`missing_api_key`, `invalid_api_key`)
+     */
+    401: ProblemDto;
+    /**
+     * The key lacks `keys:manage`, or sets a scope it does not hold or a limit above its own (`forbidden`)
+     */
+    403: ProblemDto;
+    /**
+     * No such key of yours, or it is revoked (`not_found`)
+     */
+    404: ProblemDto;
+    /**
+     * The request body is larger than allowed (`file_too_large`)
+     */
+    413: ProblemDto;
+    /**
+     * A part of the path is longer than any id or file name (`url_too_long`)
+     */
+    414: ProblemDto;
+    /**
+     * The name is too long, a scope is unknown or repeated, or the limit is not a whole number ≥ 0 (`validation_failed` with `errors`)
+     */
+    422: ProblemDto;
+    /**
+     * Rate limited (`rate_limited`); see `Retry-After`
+     */
+    429: ProblemDto;
+    /**
+     * Request line or headers too large (`headers_too_large`)
+     */
+    431: ProblemDto;
+    /**
+     * Unexpected error (`internal_error`, with `error_id`)
+     */
+    500: ProblemDto;
+    /**
+     * Postgres or Redis is unavailable; nothing was charged (`service_unavailable`); see `Retry-After`. Billing without Stripe configured: `billing_unavailable`
+     */
+    503: ProblemDto;
+};
+
+export type UpdateKeyError = UpdateKeyErrors[keyof UpdateKeyErrors];
+
+export type UpdateKeyResponses = {
+    200: KeyDto;
+};
+
+export type UpdateKeyResponse = UpdateKeyResponses[keyof UpdateKeyResponses];
 
 export type CreateUploadData = {
     body: {

@@ -66,6 +66,37 @@ export class CreateKeyDto {
   monthly_credit_limit?: number | null;
 }
 
+/** What changes of a key; what is left out stays as it is. */
+export class UpdateKeyDto {
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'A new label (null: none)', example: 'ci-pipeline' })
+  @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100)
+  name?: string | null;
+
+  @ApiPropertyOptional({
+    enum: SCOPES,
+    isArray: true,
+    uniqueItems: true,
+    minItems: 1,
+    example: ['jobs:read'],
+    description: `The key's scopes from now on, replacing its own. ${SCOPES_DOC}. The key making the change can only set scopes it holds itself (403 \`forbidden\`).`,
+  })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(SCOPES.length) @ArrayUnique() @IsIn(SCOPES, { each: true })
+  scopes?: Scope[];
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: MAX_LIMIT,
+    example: 1000,
+    description:
+      'Credits the key may spend per calendar month (UTC), refunds deducted, counting what it already spent this month; null: no limit. ' +
+      'A key with a limit can only set a limit no higher on any key.',
+  })
+  @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(0) @Max(MAX_LIMIT)
+  monthly_credit_limit?: number | null;
+}
+
 export class KeyDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiPropertyOptional({ nullable: true, type: String }) name: string | null;
