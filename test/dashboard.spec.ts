@@ -265,7 +265,7 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     await page.getByTestId('comparison').filter({ hasText: '100% similar' }).waitFor();
   }, JOB_TIMEOUT);
 
-  it('mints a key with scopes and a monthly limit, lists it, and revokes it', async () => {
+  it('mints a key with scopes and a monthly limit, lists it, changes its limit, and revokes it', async () => {
     await go('/keys');
     await page.getByLabel('Name').fill('archive pipeline');
     await page.getByLabel('Monthly credit limit').fill('50');
@@ -283,6 +283,13 @@ if (!hasChromium) console.warn(`dashboard spec skipped: ${CHROMIUM} is missing (
     expect(await row.textContent()).toContain(minted.slice(-4));
     expect(await row.textContent()).toContain('0 of 50 credits this month');
     expect(await row.locator('.scopes .badge').allTextContents()).toEqual(['jobs:write', 'jobs:read', 'account:read', 'keys:manage']);
+    // The limit changes in place, and the key itself is held to the new one.
+    await row.getByRole('button', { name: 'Change limit' }).click();
+    await row.getByLabel('New monthly credit limit').fill('80');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await row.getByText('0 of 80 credits this month').waitFor();
+    const mine = (await (await apiAs(minted, '/v1/keys')).json()) as { data: Array<{ last4: string; monthly_credit_limit: number | null }> };
+    expect(mine.data.find((k) => k.last4 === minted.slice(-4))?.monthly_credit_limit).toBe(80);
     await shot('keys');
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.getByRole('button', { name: 'Revoke now' }).click();

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { createKey, listKeys, ok, revokeKey, type CreatedKeyDto, type CreateKeyDto, type KeyDto } from '../api';
+import { createKey, listKeys, ok, revokeKey, updateKey, type CreatedKeyDto, type CreateKeyDto, type KeyDto } from '../api';
 import { Button, ConfirmButton, CopyButton, formatCredits, Loaded, Problem, Time, useAction, useLoad } from '../ui';
 
 type Scope = NonNullable<CreateKeyDto['scopes']>[number];
@@ -23,7 +23,41 @@ function Spend({ k }: { k: KeyDto }) {
   );
 }
 
-function KeyRow({ k, onRevoked }: { k: KeyDto; onRevoked: () => void }) {
+/** Changes a key's monthly credit limit in place (empty: no limit). */
+function LimitEditor({ k, onSaved }: { k: KeyDto; onSaved: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState('');
+  const save = useAction();
+  if (!editing) {
+    return (
+      <Button class="secondary" onClick={() => (setValue(k.monthly_credit_limit === null ? '' : String(k.monthly_credit_limit)), setEditing(true))}>
+        Change limit
+      </Button>
+    );
+  }
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void save.run(async () => {
+      await ok(updateKey({ path: { id: k.id }, body: { monthly_credit_limit: value.trim() === '' ? null : Number(value) } }));
+      setEditing(false);
+      onSaved();
+    });
+  };
+  return (
+    <form class="inline" onSubmit={submit}>
+      <input name="new-limit" aria-label="New monthly credit limit" type="number" min={0} step={1} placeholder="no limit" value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+      <Button type="submit" busy={save.busy}>
+        Save
+      </Button>
+      <Button class="secondary" onClick={() => setEditing(false)}>
+        Cancel
+      </Button>
+      <Problem error={save.error} />
+    </form>
+  );
+}
+
+function KeyRow({ k, onChanged }: { k: KeyDto; onChanged: () => void }) {
   const action = useAction();
   return (
     <tr data-key-id={k.id} class={k.revoked_at ? 'revoked' : undefined}>
@@ -46,6 +80,7 @@ function KeyRow({ k, onRevoked }: { k: KeyDto; onRevoked: () => void }) {
       </td>
       <td>
         <Spend k={k} />
+        {k.revoked_at ? null : <LimitEditor k={k} onSaved={onChanged} />}
       </td>
       <td>
         <Time iso={k.created_at} />
@@ -53,7 +88,7 @@ function KeyRow({ k, onRevoked }: { k: KeyDto; onRevoked: () => void }) {
       <td>{k.revoked_at ? <>revoked <Time iso={k.revoked_at} /></> : <span class="status status-completed">active</span>}</td>
       <td>
         {k.revoked_at ? null : (
-          <ConfirmButton busy={action.busy} confirm="Revoke now" onConfirm={() => void action.run(async () => (await ok(revokeKey({ path: { id: k.id } })), onRevoked()))}>
+          <ConfirmButton busy={action.busy} confirm="Revoke now" onConfirm={() => void action.run(async () => (await ok(revokeKey({ path: { id: k.id } })), onChanged()))}>
             Revoke
           </ConfirmButton>
         )}
@@ -149,7 +184,7 @@ export function KeysPage() {
                 </thead>
                 <tbody>
                   {list.data.map((k) => (
-                    <KeyRow key={k.id} k={k} onRevoked={keys.reload} />
+                    <KeyRow key={k.id} k={k} onChanged={keys.reload} />
                   ))}
                 </tbody>
               </table>
