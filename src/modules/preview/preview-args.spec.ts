@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { animationArgs, fitScale, outputSize, thumbnailArgs } from './preview-args.js';
+import { isConfined, remoteInput } from '../../platform/tools/ffprobe.js';
+import { animationArgs, fitScale, outputSize, thumbnailArgs, tileFramesArgs } from './preview-args.js';
 import { even, scaledHeight } from './preview-plan.js';
 
 /** Evaluates fitScale's width and height expressions as ffmpeg would for a frame of iw × ih. */
@@ -46,5 +47,21 @@ describe('outputSize', () => {
     expect(outputSize(stderr)).toEqual({ width: 334, height: 188 });
     expect(outputSize('  Stream #0:0: Video: gif, pal8(pc), 480x270 (0x0) [SAR 1:1 DAR 16:9], 10 fps\nOutput #0, gif, to \'o.gif\':\n  Stream #0:0: Video: gif, 1 reference frame, pal8(pc, gbr/unknown/unknown, progressive, left), 480x270 (0x0) [SAR 1:1 DAR 16:9], q=2-31')).toEqual({ width: 480, height: 270 });
     expect(outputSize("Input #0 ...\n  Stream #0:0: Video: h264, 1280x720 [SAR 1:1]\nfailed before any output")).toBeNull();
+  });
+});
+
+describe('tileFramesArgs (several seeks in one ffmpeg)', () => {
+  it('gives every time its own confined, seeking input and every input one single-frame output, in order', () => {
+    const input = remoteInput('https://cdn.example.com/v.mp4', 'http://127.0.0.1:9999');
+    const args = tileFramesArgs(input, [1.5, 30, 59.25], { width: 160, height: 90 }, ['/w/a.rgb', '/w/b.rgb', '/w/c.rgb']);
+    expect(isConfined(args)).toBe(true);
+    expect(args.filter((a) => a === '-i')).toHaveLength(3);
+    const seeks = args.flatMap((a, i) => (a === '-ss' ? [args[i + 1]] : []));
+    expect(seeks).toEqual(['1.500', '30.000', '59.250']);
+    const maps = args.flatMap((a, i) => (a === '-map' ? [args[i + 1]] : []));
+    expect(maps).toEqual(['0:v:0', '1:v:0', '2:v:0']);
+    expect(args.filter((a) => a.endsWith('.rgb'))).toEqual(['/w/a.rgb', '/w/b.rgb', '/w/c.rgb']);
+    expect(args.at(-1)).toBe('/w/c.rgb');
+    expect(() => tileFramesArgs(input, [1, 2], { width: 160, height: 90 }, ['/w/a.rgb'])).toThrow();
   });
 });

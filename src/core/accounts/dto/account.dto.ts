@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { SCOPES, type Scope } from '../../../platform/http/scopes.js';
@@ -36,33 +37,33 @@ const SCOPES_DOC =
 /** The largest monthly credit limit (a Postgres integer). */
 const MAX_LIMIT = 2_147_483_647;
 
+/** An optional list of scopes, each known and once (minting and changing a key). */
+const ScopesField = (example: Scope[], description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ enum: SCOPES, isArray: true, uniqueItems: true, minItems: 1, example, description }),
+    IsOptional(), IsArray(), ArrayMinSize(1), ArrayMaxSize(SCOPES.length), ArrayUnique(), IsIn(SCOPES, { each: true }),
+  );
+
+/** An optional monthly credit limit: a whole number of credits, or null for none. */
+const MonthlyLimitField = (example: number, description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: MAX_LIMIT, example, description }),
+    IsOptional(), ValidateIf((_, v) => v !== null), IsInt(), Min(0), Max(MAX_LIMIT),
+  );
+
 export class CreateKeyDto {
   @ApiPropertyOptional({ description: 'A label for the key', example: 'ci-pipeline' })
   @IsOptional() @IsString() @MaxLength(100)
   name?: string;
 
-  @ApiPropertyOptional({
-    enum: SCOPES,
-    isArray: true,
-    uniqueItems: true,
-    minItems: 1,
-    example: ['jobs:write', 'jobs:read'],
-    description: `What the key may do; default every scope. ${SCOPES_DOC}. A key can only grant scopes it holds itself (403 \`forbidden\`).`,
-  })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(SCOPES.length) @ArrayUnique() @IsIn(SCOPES, { each: true })
+  @ScopesField(['jobs:write', 'jobs:read'], `What the key may do; default every scope. ${SCOPES_DOC}. A key can only grant scopes it holds itself (403 \`forbidden\`).`)
   scopes?: Scope[];
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    nullable: true,
-    minimum: 0,
-    maximum: MAX_LIMIT,
-    example: 500,
-    description:
-      'Credits the key may spend per calendar month (UTC), refunds deducted; past it, paid requests made with the key answer 402 `key_limit_reached`. ' +
+  @MonthlyLimitField(
+    500,
+    'Credits the key may spend per calendar month (UTC), refunds deducted; past it, paid requests made with the key answer 402 `key_limit_reached`. ' +
       'Default (or null): no limit. A key with a limit can only mint keys with a limit no higher.',
-  })
-  @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(0) @Max(MAX_LIMIT)
+  )
   monthly_credit_limit?: number | null;
 }
 
@@ -72,28 +73,14 @@ export class UpdateKeyDto {
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100)
   name?: string | null;
 
-  @ApiPropertyOptional({
-    enum: SCOPES,
-    isArray: true,
-    uniqueItems: true,
-    minItems: 1,
-    example: ['jobs:read'],
-    description: `The key's scopes from now on, replacing its own. ${SCOPES_DOC}. The key making the change can only set scopes it holds itself (403 \`forbidden\`).`,
-  })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(SCOPES.length) @ArrayUnique() @IsIn(SCOPES, { each: true })
+  @ScopesField(['jobs:read'], `The key's scopes from now on, replacing its own. ${SCOPES_DOC}. The key making the change can only set scopes it holds itself (403 \`forbidden\`).`)
   scopes?: Scope[];
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    nullable: true,
-    minimum: 0,
-    maximum: MAX_LIMIT,
-    example: 1000,
-    description:
-      'Credits the key may spend per calendar month (UTC), refunds deducted, counting what it already spent this month; null: no limit. ' +
+  @MonthlyLimitField(
+    1000,
+    'Credits the key may spend per calendar month (UTC), refunds deducted, counting what it already spent this month; null: no limit. ' +
       'A key with a limit can only set a limit no higher on any key.',
-  })
-  @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(0) @Max(MAX_LIMIT)
+  )
   monthly_credit_limit?: number | null;
 }
 
